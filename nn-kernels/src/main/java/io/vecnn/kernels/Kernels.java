@@ -1,0 +1,450 @@
+package io.vecnn.kernels;
+
+import io.vecnn.kernels.internal.Checks;
+import io.vecnn.kernels.internal.KernelImpl;
+import io.vecnn.kernels.internal.KernelSelection;
+
+import java.util.Objects;
+
+/**
+ * The numerical kernels of vecnn: one entry point, two implementations.
+ *
+ * <h2>Implementations</h2>
+ * {@link #scalar()} is the reference: plain loops written to be obviously right; it is the
+ * specification that tests and benchmarks hold the fast path to. {@link #vector()} is the Vector API
+ * ({@code jdk.incubator.vector}) implementation. {@link #get()} is the one chosen once at start-up:
+ * the vector implementation when the incubator module is readable ({@code --add-modules
+ * jdk.incubator.vector}) and the JIT is C2, otherwise the scalar one, with one log line saying why.
+ * The system property {@code vecnn.kernels=scalar|vector} forces the choice.
+ *
+ * <h2>Argument conventions (BLAS style)</h2>
+ * <ul>
+ * <li>Matrices are float32, <b>row-major</b>, in heap {@code float[]} arrays: element (i, j) of a
+ *     matrix X passed as {@code (x, xOff, ldx)} is {@code x[xOff + i*ldx + j]}. The leading
+ *     dimension {@code ldx} is the distance between rows and must be at least
+ *     {@code max(1, columns)}; wider values address a sub-matrix or one batch inside a larger
+ *     buffer without copying. Elements between rows (the padding) are never read or written.</li>
+ * <li>Vectors are contiguous: {@code (x, xOff)} with a length argument.</li>
+ * <li>Dimensions are given for op(X), the matrix as used; the stored matrix of an operand with
+ *     {@link Transpose#T} is its transpose (a {@code k × m} matrix for op(A) of {@code m × k}).</li>
+ * <li>An empty operand (a zero dimension) may be {@code null}.</li>
+ * <li>Outputs must not overlap inputs, except that element-wise kernels may work in place (output
+ *     range identical to an input range). Documented per method.</li>
+ * <li>Every argument is validated before anything is written; a bad one throws
+ *     {@link IllegalArgumentException} naming the argument and its value.</li>
+ * <li>Losses return the mean over the rows (the batch) as a {@code double} accumulated in double
+ *     precision, and write the gradient of that mean, so every gradient carries the 1/B factor.</li>
+ * </ul>
+ *
+ * <h2>Threads and determinism</h2>
+ * GEMM uses up to {@link #threads()} threads when the product is large enough to gain from it
+ * (system property {@code vecnn.threads}, by default the available processors; {@link #withThreads}
+ * for a different limit). Work is split by blocks of the output only, never inside one sum, so
+ * results are bit-identical whatever the thread count. Instances are immutable and safe to share;
+ * concurrent calls are safe as long as their outputs do not overlap.
+ *
+ * <h2>Special values</h2>
+ * NaN and infinities propagate as IEEE arithmetic dictates, except where a BLAS rule says an
+ * operand is not read: GEMM with β = 0 overwrites C (NaN in C does not survive), and α = 0 reads
+ * neither A nor B.
+ */
+public final class Kernels {
+    private static final Kernels SCALAR = new Kernels(KernelSelection.scalar());
+
+    private final KernelImpl impl;
+
+    private Kernels(KernelImpl impl) {
+        this.impl = impl;
+    }
+
+    /** The implementation chosen at start-up (see the class documentation). */
+    public static Kernels get() {
+        return DefaultHolder.DEFAULT;
+    }
+
+    /** The scalar reference implementation. Always available. */
+    public static Kernels scalar() {
+        return SCALAR;
+    }
+
+    /**
+     * The Vector API implementation.
+     *
+     * @throws UnsupportedOperationException if {@code jdk.incubator.vector} is not readable; the
+     *                                       message says how to enable it
+     */
+    public static Kernels vector() {
+        return VectorHolder.vector();
+    }
+
+    /** True if {@link #vector()} is available on this JVM. */
+    public static boolean vectorAvailable() {
+        return KernelSelection.vectorUnavailableReason() == null;
+    }
+
+    /** A short name: {@code "scalar"} or {@code "vector(FloatVector x8)"} and the like. */
+    public String name() {
+        return impl.name();
+    }
+
+    /** The most threads a GEMM call may use. */
+    public int threads() {
+        return impl.threads();
+    }
+
+    /**
+     * These kernels with GEMM limited to {@code threads} threads ({@code 1}: the calling thread
+     * only). Results do not depend on it.
+     */
+    public Kernels withThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        return threads == impl.threads() ? this : new Kernels(impl.withThreads(threads));
+    }
+
+    @Override
+    public String toString() {
+        return "Kernels[" + name() + ", threads=" + threads() + "]";
+    }
+
+    // ---------------------------------------------------------------------------------- GEMM
+
+    /**
+     * General matrix multiply: C = α·op(A)·op(B) + β·C, with op(A) of {@code m × k}, op(B) of
+     * {@code k × n} and C of {@code m × n}. β = 0 overwrites C without reading it; α = 0 (or
+     * k = 0) reads neither A nor B. C must not overlap A or B.
+     */
+    public void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        Objects.requireNonNull(transA, "transA");
+        Objects.requireNonNull(transB, "transB");
+        Checks.nonNegative("m", m);
+        Checks.nonNegative("n", n);
+        Checks.nonNegative("k", k);
+        boolean readsAB = alpha != 0 && k > 0 && m > 0 && n > 0;
+        int aRows = transA.transposed() ? k : m;
+        int aCols = transA.transposed() ? m : k;
+        int bRows = transB.transposed() ? n : k;
+        int bCols = transB.transposed() ? k : n;
+        // Leading dimensions are checked always (as BLAS does); the arrays only when they are read.
+        Checks.leadingDimension("A", lda, aCols);
+        Checks.leadingDimension("B", ldb, bCols);
+        if (readsAB) {
+            Checks.matrix("A", a, aOff, aRows, aCols, lda);
+            Checks.matrix("B", b, bOff, bRows, bCols, ldb);
+        }
+        Checks.matrix("C", c, cOff, m, n, ldc);
+        if (readsAB) {
+            Checks.noOverlap("C", c, cOff, m, n, ldc, "A", a, aOff, aRows, aCols, lda);
+            Checks.noOverlap("C", c, cOff, m, n, ldc, "B", b, bOff, bRows, bCols, ldb);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        impl.gemm(transA.transposed(), transB.transposed(), m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
+    }
+
+    // ------------------------------------------------------------------------ gradients
+
+    /**
+     * Weight-gradient accumulation over a batch: ∂W += Σᵢ δᵢ ⊗ aᵢ = δᵀ·a, where δ is
+     * {@code batch × out} (the error of each sample), a is {@code batch × in} (each sample's
+     * input activations) and ∂W is {@code out × in}. A batch of one uses a rank-1 update;
+     * larger batches run on the GEMM. ∂W must not overlap δ or a.
+     */
+    public void accumulateOuterProducts(int batch, int out, int in,
+                                        float[] delta, int dOff, int ldd,
+                                        float[] a, int aOff, int lda,
+                                        float[] dW, int wOff, int ldw) {
+        Checks.nonNegative("batch", batch);
+        Checks.nonNegative("out", out);
+        Checks.nonNegative("in", in);
+        Checks.matrix("delta", delta, dOff, batch, out, ldd);
+        Checks.matrix("a", a, aOff, batch, in, lda);
+        Checks.matrix("dW", dW, wOff, out, in, ldw);
+        Checks.noOverlap("dW", dW, wOff, out, in, ldw, "delta", delta, dOff, batch, out, ldd);
+        Checks.noOverlap("dW", dW, wOff, out, in, ldw, "a", a, aOff, batch, in, lda);
+        if (batch == 0 || out == 0 || in == 0) {
+            return;
+        }
+        if (batch == 1) {
+            impl.rank1Update(out, in, 1f, delta, dOff, a, aOff, dW, wOff, ldw);
+        } else {
+            impl.gemm(true, false, out, in, batch, 1f, delta, dOff, ldd, a, aOff, lda, 1f, dW, wOff, ldw);
+        }
+    }
+
+    /**
+     * Bias-gradient accumulation: ∂b += Σᵢ δᵢ, the column sums of δ ({@code batch × out}) added
+     * to the {@code out} elements of ∂b. ∂b must not overlap δ.
+     */
+    public void accumulateBiasGradient(int batch, int out, float[] delta, int dOff, int ldd, float[] db, int dbOff) {
+        Checks.nonNegative("batch", batch);
+        Checks.matrix("delta", delta, dOff, batch, out, ldd);
+        Checks.vector("db", db, dbOff, out);
+        Checks.noOverlap("db", db, dbOff, 1, out, Math.max(1, out), "delta", delta, dOff, batch, out, ldd);
+        if (batch == 0 || out == 0) {
+            return;
+        }
+        impl.accumulateColumnSums(batch, out, delta, dOff, ldd, db, dbOff);
+    }
+
+    // ---------------------------------------------------------------------- activations
+
+    /**
+     * Forward bias add and activation in one pass over a {@code rows × cols} batch: for every
+     * row, z ← z + b (if {@code bias} is not null) and h ← f(z). {@code h} may be the same
+     * storage as {@code z} (same offset and leading dimension), in which case only f(z) remains;
+     * keep z separately when {@code f.derivativeFromOutput()} is false.
+     *
+     * @param alpha the parameter of {@link ActivationKind#LEAKY_RELU} and {@link ActivationKind#ELU}
+     */
+    public void biasActivation(ActivationKind f, float alpha, int rows, int cols,
+                               float[] z, int zOff, int ldz, float[] bias, int bOff,
+                               float[] h, int hOff, int ldh) {
+        Objects.requireNonNull(f, "f");
+        Checks.finite("alpha", alpha);
+        Checks.matrix("z", z, zOff, rows, cols, ldz);
+        if (bias != null) {
+            Checks.vector("bias", bias, bOff, cols);
+            Checks.noOverlap("z", z, zOff, rows, cols, ldz, "bias", bias, bOff, 1, cols, Math.max(1, cols));
+            Checks.noOverlap("h", h, hOff, rows, cols, ldh, "bias", bias, bOff, 1, cols, Math.max(1, cols));
+        }
+        Checks.matrix("h", h, hOff, rows, cols, ldh);
+        Checks.sameOrDisjoint("h", h, hOff, ldh, "z", z, zOff, ldz, rows, cols);
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        impl.biasActivation(f, alpha, rows, cols, z, zOff, ldz, bias, bOff, h, hOff, ldh);
+    }
+
+    /**
+     * Fused activation-derivative Hadamard product: δ = g ⊙ f′(·) over {@code n} contiguous
+     * elements, in one pass. {@code saved} is the stored output h when
+     * {@code f.derivativeFromOutput()}, the pre-activation z otherwise. δ may be the same range as
+     * g or saved (in place).
+     */
+    public void activationBackward(ActivationKind f, float alpha, int n, float[] grad, int gOff,
+                                   float[] saved, int sOff, float[] delta, int dOff) {
+        Objects.requireNonNull(f, "f");
+        Checks.finite("alpha", alpha);
+        Checks.nonNegative("n", n);
+        Checks.vector("grad", grad, gOff, n);
+        Checks.vector("saved", saved, sOff, n);
+        Checks.vector("delta", delta, dOff, n);
+        Checks.sameOrDisjoint("delta", delta, dOff, "grad", grad, gOff, n);
+        Checks.sameOrDisjoint("delta", delta, dOff, "saved", saved, sOff, n);
+        if (n == 0) {
+            return;
+        }
+        impl.activationBackward(f, alpha, n, grad, gOff, saved, sOff, delta, dOff);
+    }
+
+    // --------------------------------------------------------------------------- losses
+
+    /**
+     * Row-wise softmax with the row maximum subtracted: y = softmax(x). y may be x (in place, same
+     * offset and leading dimension).
+     */
+    public void softmax(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        Checks.matrix("x", x, xOff, rows, cols, ldx);
+        Checks.matrix("y", y, yOff, rows, cols, ldy);
+        Checks.sameOrDisjoint("y", y, yOff, ldy, "x", x, xOff, ldx, rows, cols);
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        impl.softmax(rows, cols, x, xOff, ldx, y, yOff, ldy);
+    }
+
+    /**
+     * Softmax fused with cross-entropy against class labels, for a batch of {@code rows} logit rows
+     * of {@code cols} classes: returns the mean of −log softmax(zᵢ)[labelᵢ] and, if {@code grad}
+     * is not null, writes the gradient of that mean, (ŷ − y)/rows, to it. Stable for any finite
+     * logits (max-subtracted). {@code grad} may be the logits' storage (in place).
+     */
+    public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                      int[] labels, int labOff, float[] grad, int gOff, int ldg) {
+        checkLoss("logits", rows, cols, logits, lOff, ldl, grad, gOff, ldg);
+        Checks.labels("labels", labels, labOff, rows, cols);
+        if (rows == 0) {
+            return 0;
+        }
+        return impl.softmaxCrossEntropy(rows, cols, logits, lOff, ldl, labels, labOff, null, 0, 0, grad, gOff, ldg);
+    }
+
+    /**
+     * Softmax fused with cross-entropy against target distributions (one-hot or soft labels,
+     * {@code rows × cols}): returns the mean over rows of −Σⱼ yⱼ log softmax(z)ⱼ and writes
+     * (ŷ − y)/rows to {@code grad} if it is not null (rows of y are assumed to sum to 1).
+     */
+    public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                      float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg) {
+        checkLoss("logits", rows, cols, logits, lOff, ldl, grad, gOff, ldg);
+        Checks.matrix("targets", targets, tOff, rows, cols, ldt);
+        Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "targets", targets, tOff, rows, cols, ldt);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        return impl.softmaxCrossEntropy(rows, cols, logits, lOff, ldl, null, 0, targets, tOff, ldt, grad, gOff, ldg);
+    }
+
+    /**
+     * Binary cross-entropy on logits, in its stable form max(z, 0) − z·y + ln(1 + e^−|z|), summed
+     * over the {@code cols} outputs of a row and averaged over the {@code rows}; writes
+     * (σ(z) − y)/rows to {@code grad} if it is not null. Targets must lie in [0, 1].
+     */
+    public double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
+                                               float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg) {
+        checkLoss("logits", rows, cols, logits, lOff, ldl, grad, gOff, ldg);
+        Checks.matrix("targets", targets, tOff, rows, cols, ldt);
+        Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "targets", targets, tOff, rows, cols, ldt);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float y = targets[tOff + i * ldt + j];
+                if (!(y >= 0 && y <= 1)) {
+                    throw new IllegalArgumentException("targets[" + (tOff + i * ldt + j) + "] (row " + i + ", column "
+                            + j + ") = " + y + " is outside [0, 1]");
+                }
+            }
+        }
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        return impl.binaryCrossEntropyWithLogits(rows, cols, logits, lOff, ldl, targets, tOff, ldt, grad, gOff, ldg);
+    }
+
+    /**
+     * Quadratic cost: the mean over rows of ½‖aᵢ − yᵢ‖², and its gradient (a − y)/rows written to
+     * {@code grad} if it is not null. {@code grad} may be the storage of {@code a} (in place).
+     */
+    public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                float[] grad, int gOff, int ldg) {
+        checkLoss("a", rows, cols, a, aOff, lda, grad, gOff, ldg);
+        Checks.matrix("y", y, yOff, rows, cols, ldy);
+        Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "y", y, yOff, rows, cols, ldy);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        return impl.quadraticCost(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+    }
+
+    private static void checkLoss(String inName, int rows, int cols, float[] in, int inOff, int ldi,
+                                  float[] grad, int gOff, int ldg) {
+        Checks.matrix(inName, in, inOff, rows, cols, ldi);
+        if (grad != null) {
+            Checks.matrix("grad", grad, gOff, rows, cols, ldg);
+            Checks.sameOrDisjoint("grad", grad, gOff, ldg, inName, in, inOff, ldi, rows, cols);
+        }
+    }
+
+    // ----------------------------------------------------------------------- optimizers
+
+    /**
+     * One SGD step over {@code n} parameters, in one pass (PyTorch semantics, no dampening):
+     * g′ = g + λw; with momentum μ &gt; 0, v ← μv + g′ and the step direction is v, or g′ + μv
+     * with Nesterov; w ← w − η·direction. {@code velocity} may be null when μ = 0.
+     */
+    public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
+                    float lr, float momentum, float weightDecay, boolean nesterov) {
+        checkUpdate(n, w, wOff, g, gOff, lr, weightDecay);
+        Checks.inRange("momentum", momentum, 0f, 1f);
+        if (nesterov && momentum == 0) {
+            throw new IllegalArgumentException("nesterov needs momentum > 0, got momentum " + momentum);
+        }
+        if (momentum != 0) {
+            checkState("velocity", velocity, vOff, n, w, wOff, g, gOff);
+        }
+        if (n == 0) {
+            return;
+        }
+        impl.sgd(n, w, wOff, g, gOff, momentum != 0 ? velocity : null, vOff, lr, momentum, weightDecay, nesterov);
+    }
+
+    /**
+     * One Adam step (Kingma &amp; Ba, with PyTorch's bias correction) over {@code n} parameters, in
+     * one pass: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − η·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε).
+     * Weight decay λ is added to the gradient (L2, Adam) or, with {@code decoupled}, applied as
+     * w ← w(1 − ηλ) before the step (AdamW). {@code step} is t, counted from 1.
+     */
+    public void adam(int n, float[] w, int wOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                     float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        checkUpdate(n, w, wOff, g, gOff, lr, weightDecay);
+        Checks.inRange("beta1", beta1, 0f, 1f);
+        Checks.inRange("beta2", beta2, 0f, 1f);
+        Checks.positive("eps", eps);
+        if (step < 1) {
+            throw new IllegalArgumentException("step must be >= 1, got " + step);
+        }
+        checkState("m", m, mOff, n, w, wOff, g, gOff);
+        checkState("v", v, vOff, n, w, wOff, g, gOff);
+        Checks.noOverlap("v", v, vOff, 1, n, Math.max(1, n), "m", m, mOff, 1, n, Math.max(1, n));
+        if (n == 0) {
+            return;
+        }
+        impl.adam(n, w, wOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    /**
+     * One RMSProp step: s ← ρs + (1−ρ)g², w ← w − η·g/(√s + ε), with g ← g + λw first.
+     */
+    public void rmsprop(int n, float[] w, int wOff, float[] g, int gOff, float[] sq, int sOff,
+                        float lr, float rho, float eps, float weightDecay) {
+        checkUpdate(n, w, wOff, g, gOff, lr, weightDecay);
+        Checks.inRange("rho", rho, 0f, 1f);
+        Checks.positive("eps", eps);
+        checkState("sq", sq, sOff, n, w, wOff, g, gOff);
+        if (n == 0) {
+            return;
+        }
+        impl.rmsprop(n, w, wOff, g, gOff, sq, sOff, lr, rho, eps, weightDecay);
+    }
+
+    /** One AdaGrad step: s ← s + g², w ← w − η·g/(√s + ε), with g ← g + λw first. */
+    public void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
+                        float lr, float eps, float weightDecay) {
+        checkUpdate(n, w, wOff, g, gOff, lr, weightDecay);
+        Checks.positive("eps", eps);
+        checkState("sum", sum, sOff, n, w, wOff, g, gOff);
+        if (n == 0) {
+            return;
+        }
+        impl.adagrad(n, w, wOff, g, gOff, sum, sOff, lr, eps, weightDecay);
+    }
+
+    private static void checkUpdate(int n, float[] w, int wOff, float[] g, int gOff, float lr, float weightDecay) {
+        Checks.nonNegative("n", n);
+        Checks.positive("lr", lr);
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + weightDecay);
+        }
+        Checks.vector("w", w, wOff, n);
+        Checks.vector("g", g, gOff, n);
+        Checks.noOverlap("w", w, wOff, 1, n, Math.max(1, n), "g", g, gOff, 1, n, Math.max(1, n));
+    }
+
+    private static void checkState(String name, float[] s, int sOff, int n, float[] w, int wOff, float[] g, int gOff) {
+        Checks.vector(name, s, sOff, n);
+        Checks.noOverlap(name, s, sOff, 1, n, Math.max(1, n), "w", w, wOff, 1, n, Math.max(1, n));
+        Checks.noOverlap(name, s, sOff, 1, n, Math.max(1, n), "g", g, gOff, 1, n, Math.max(1, n));
+    }
+
+    private static final class DefaultHolder {
+        static final Kernels DEFAULT = new Kernels(KernelSelection.chooseDefault());
+    }
+
+    private static final class VectorHolder {
+        private static volatile Kernels vector;
+
+        static Kernels vector() {
+            Kernels v = vector;
+            if (v == null) {
+                v = new Kernels(KernelSelection.vector());
+                vector = v;
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.vecnn.kernels.internal;
+
+import io.vecnn.kernels.ActivationKind;
+
+/**
+ * What an implementation provides. Arguments arrive already validated by
+ * {@link io.vecnn.kernels.Kernels}; implementations never re-check them. Semantics are those
+ * documented on {@code Kernels}.
+ */
+public interface KernelImpl {
+    String name();
+
+    /** This implementation using at most {@code threads} threads for large GEMMs. */
+    KernelImpl withThreads(int threads);
+
+    int threads();
+
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc);
+
+    void rank1Update(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+                     float[] c, int cOff, int ldc);
+
+    void accumulateColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] sums, int sOff);
+
+    void biasActivation(ActivationKind f, float alpha, int rows, int cols, float[] z, int zOff, int ldz,
+                        float[] bias, int bOff, float[] h, int hOff, int ldh);
+
+    void activationBackward(ActivationKind f, float alpha, int n, float[] grad, int gOff,
+                            float[] saved, int sOff, float[] delta, int dOff);
+
+    void softmax(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy);
+
+    double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                               int[] labels, int labOff, float[] targets, int tOff, int ldt,
+                               float[] grad, int gOff, int ldg);
+
+    double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
+                                        float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg);
+
+    double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                         float[] grad, int gOff, int ldg);
+
+    void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
+             float lr, float momentum, float weightDecay, boolean nesterov);
+
+    void adam(int n, float[] w, int wOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+              float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step);
+
+    void rmsprop(int n, float[] w, int wOff, float[] g, int gOff, float[] sq, int sOff,
+                 float lr, float rho, float eps, float weightDecay);
+
+    void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
+                 float lr, float eps, float weightDecay);
+}

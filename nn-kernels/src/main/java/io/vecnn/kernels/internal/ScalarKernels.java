@@ -1,0 +1,297 @@
+package io.vecnn.kernels.internal;
+
+import io.vecnn.kernels.ActivationKind;
+
+/**
+ * The reference implementation: plain loops written to be obviously right. Transcendental
+ * functions are evaluated in double and rounded once to float. Dot products accumulate in float,
+ * in index order, as a straightforward float32 implementation would.
+ */
+public final class ScalarKernels implements KernelImpl {
+    public static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    static final double GELU_C = Math.sqrt(2.0 / Math.PI);
+    static final double GELU_K = 0.044715;
+    /** |z| beyond which GELU′ is 0 or 1 to float precision; the derivative is evaluated clamped. */
+    public static final float GELU_CLAMP = 10f;
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public KernelImpl withThreads(int threads) {
+        return this; // the reference is single-threaded
+    }
+
+    @Override
+    public int threads() {
+        return 1;
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int ci = cOff + i * ldc + j;
+                float sum = 0f;
+                if (alpha != 0) {
+                    for (int p = 0; p < k; p++) {
+                        float aip = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                        float bpj = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                        sum += aip * bpj;
+                    }
+                }
+                c[ci] = beta == 0 ? alpha * sum : alpha * sum + beta * c[ci];
+            }
+        }
+    }
+
+    @Override
+    public void rank1Update(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+                            float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            float ax = alpha * x[xOff + i];
+            for (int j = 0; j < n; j++) {
+                c[cOff + i * ldc + j] += ax * y[yOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void accumulateColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] sums, int sOff) {
+        for (int j = 0; j < cols; j++) {
+            float s = sums[sOff + j];
+            for (int i = 0; i < rows; i++) {
+                s += x[xOff + i * ldx + j];
+            }
+            sums[sOff + j] = s;
+        }
+    }
+
+    /** f(z) for one element, evaluated in double. */
+    public static float activate(ActivationKind f, float alpha, float zf) {
+        double z = zf;
+        double r = switch (f) {
+            case IDENTITY -> z;
+            case SIGMOID -> 1.0 / (1.0 + Math.exp(-z));
+            case TANH -> Math.tanh(z);
+            case RELU -> Math.max(z, 0.0);
+            case LEAKY_RELU -> z > 0 ? z : alpha * z;
+            case ELU -> z > 0 ? z : alpha * Math.expm1(z);
+            case GELU -> 0.5 * z * (1.0 + Math.tanh(GELU_C * (z + GELU_K * z * z * z)));
+            case SOFTPLUS -> Math.max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z)));
+            case SILU -> z / (1.0 + Math.exp(-z));
+        };
+        return (float) r;
+    }
+
+    /** f′ for one element, from the stored output or the pre-activation as the kind says. */
+    public static float derivative(ActivationKind f, float alpha, float savedF) {
+        double s = savedF;
+        double r = switch (f) {
+            case IDENTITY -> 1.0;
+            case SIGMOID -> s * (1.0 - s);
+            case TANH -> 1.0 - s * s;
+            case RELU -> s > 0 ? 1.0 : 0.0;
+            case LEAKY_RELU -> s > 0 ? 1.0 : alpha;
+            case ELU -> s > 0 ? 1.0 : alpha * Math.exp(s);
+            case GELU -> {
+                double z = Math.max(-GELU_CLAMP, Math.min(GELU_CLAMP, s));
+                if (Double.isNaN(s)) {
+                    z = s;
+                }
+                double t = Math.tanh(GELU_C * (z + GELU_K * z * z * z));
+                yield 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * z * z);
+            }
+            case SOFTPLUS -> 1.0 / (1.0 + Math.exp(-s));
+            case SILU -> {
+                double sig = 1.0 / (1.0 + Math.exp(-s));
+                yield sig * (1.0 + s * (1.0 - sig));
+            }
+        };
+        return (float) r;
+    }
+
+    @Override
+    public void biasActivation(ActivationKind f, float alpha, int rows, int cols, float[] z, int zOff, int ldz,
+                               float[] bias, int bOff, float[] h, int hOff, int ldh) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float zij = z[zOff + i * ldz + j];
+                if (bias != null) {
+                    zij += bias[bOff + j];
+                    z[zOff + i * ldz + j] = zij;
+                }
+                h[hOff + i * ldh + j] = activate(f, alpha, zij);
+            }
+        }
+    }
+
+    @Override
+    public void activationBackward(ActivationKind f, float alpha, int n, float[] grad, int gOff,
+                                   float[] saved, int sOff, float[] delta, int dOff) {
+        for (int i = 0; i < n; i++) {
+            delta[dOff + i] = grad[gOff + i] * derivative(f, alpha, saved[sOff + i]);
+        }
+    }
+
+    @Override
+    public void softmax(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        for (int i = 0; i < rows; i++) {
+            int xr = xOff + i * ldx;
+            int yr = yOff + i * ldy;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, x[xr + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp((double) x[xr + j] - max);
+            }
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = (float) (Math.exp((double) x[xr + j] - max) / sum);
+            }
+        }
+    }
+
+    @Override
+    public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                      int[] labels, int labOff, float[] targets, int tOff, int ldt,
+                                      float[] grad, int gOff, int ldg) {
+        double total = 0;
+        double invRows = 1.0 / rows;
+        for (int i = 0; i < rows; i++) {
+            int lr = lOff + i * ldl;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, logits[lr + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp((double) logits[lr + j] - max);
+            }
+            double logSum = Math.log(sum);
+            // −log softmax(z)_j = log Σ e^(z−max) − (z_j − max)
+            double rowLoss = 0;
+            for (int j = 0; j < cols; j++) {
+                double y = labels != null ? (labels[labOff + i] == j ? 1 : 0) : targets[tOff + i * ldt + j];
+                if (y != 0) {
+                    rowLoss += y * (logSum - ((double) logits[lr + j] - max));
+                }
+            }
+            total += rowLoss;
+            if (grad != null) {
+                for (int j = 0; j < cols; j++) {
+                    double y = labels != null ? (labels[labOff + i] == j ? 1 : 0) : targets[tOff + i * ldt + j];
+                    double p = Math.exp((double) logits[lr + j] - max) / sum;
+                    grad[gOff + i * ldg + j] = (float) ((p - y) * invRows);
+                }
+            }
+        }
+        return total * invRows;
+    }
+
+    @Override
+    public double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
+                                               float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg) {
+        double total = 0;
+        double invRows = 1.0 / rows;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double z = logits[lOff + i * ldl + j];
+                double y = targets[tOff + i * ldt + j];
+                total += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+                if (grad != null) {
+                    grad[gOff + i * ldg + j] = (float) ((1.0 / (1.0 + Math.exp(-z)) - y) * invRows);
+                }
+            }
+        }
+        return total * invRows;
+    }
+
+    @Override
+    public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                float[] grad, int gOff, int ldg) {
+        double total = 0;
+        float invRows = 1f / rows;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float d = a[aOff + i * lda + j] - y[yOff + i * ldy + j];
+                total += 0.5 * d * d;
+                if (grad != null) {
+                    grad[gOff + i * ldg + j] = d * invRows;
+                }
+            }
+        }
+        return total / rows;
+    }
+
+    @Override
+    public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
+                    float lr, float momentum, float weightDecay, boolean nesterov) {
+        for (int i = 0; i < n; i++) {
+            float wi = w[wOff + i];
+            float gi = g[gOff + i] + weightDecay * wi;
+            float step = gi;
+            if (velocity != null) {
+                float v = momentum * velocity[vOff + i] + gi;
+                velocity[vOff + i] = v;
+                step = nesterov ? gi + momentum * v : v;
+            }
+            w[wOff + i] = wi - lr * step;
+        }
+    }
+
+    @Override
+    public void adam(int n, float[] w, int wOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                     float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
+        float invSqrtBc2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
+        float decay = decoupled ? 1 - lr * weightDecay : 1f;
+        for (int i = 0; i < n; i++) {
+            float wi = w[wOff + i];
+            float gi = g[gOff + i];
+            if (decoupled) {
+                wi *= decay;
+            } else {
+                gi += weightDecay * wi;
+            }
+            float mi = beta1 * m[mOff + i] + (1 - beta1) * gi;
+            float vi = beta2 * v[vOff + i] + (1 - beta2) * gi * gi;
+            m[mOff + i] = mi;
+            v[vOff + i] = vi;
+            w[wOff + i] = wi - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps);
+        }
+    }
+
+    @Override
+    public void rmsprop(int n, float[] w, int wOff, float[] g, int gOff, float[] sq, int sOff,
+                        float lr, float rho, float eps, float weightDecay) {
+        for (int i = 0; i < n; i++) {
+            float wi = w[wOff + i];
+            float gi = g[gOff + i] + weightDecay * wi;
+            float s = rho * sq[sOff + i] + (1 - rho) * gi * gi;
+            sq[sOff + i] = s;
+            w[wOff + i] = wi - lr * gi / ((float) Math.sqrt(s) + eps);
+        }
+    }
+
+    @Override
+    public void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
+                        float lr, float eps, float weightDecay) {
+        for (int i = 0; i < n; i++) {
+            float wi = w[wOff + i];
+            float gi = g[gOff + i] + weightDecay * wi;
+            float s = sum[sOff + i] + gi * gi;
+            sum[sOff + i] = s;
+            w[wOff + i] = wi - lr * gi / ((float) Math.sqrt(s) + eps);
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package io.vecnn.kernels.internal.vector;
+
+import io.vecnn.kernels.internal.WorkerPool;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * GEMM in the style of BLIS: three loops of blocking and packing around one register-tiled
+ * micro-kernel of {@code MR × NR} = 4 × (2 vectors). Packing absorbs the transposes and pads edge
+ * panels with zeros, so every element of C is computed by the same chain of fused multiply-adds
+ * in the same order, whichever tile (full or edge) and whichever thread it falls into: results do
+ * not depend on the thread count.
+ *
+ * <p>Why 4 × 2 vectors: eight accumulators plus two B vectors and one broadcast fit AVX2's 16
+ * registers; wider tiles (12 accumulators) make C2 spill an accumulator every iteration.
+ */
+final class VectorGemm {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final int MR = 4;
+    static final int NR = 2 * L;
+    static final GemmBlocking BLOCKING = new GemmBlocking(MR, NR, 256, 240, 128 * NR, 64L * 64 * 64 * 4);
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+    private static final ThreadLocal<ParallelGemm> JOB = ThreadLocal.withInitial(ParallelGemm::new);
+
+    private VectorGemm() {
+    }
+
+    /** Per-thread packing buffers, grown on demand and then reused. */
+    static final class Workspace {
+        float[] aPack = new float[0];
+        float[] bPack = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] aPack(int size) {
+            if (aPack.length < size) {
+                aPack = new float[size];
+            }
+            return aPack;
+        }
+
+        float[] bPack(int size) {
+            if (bPack.length < size) {
+                bPack = new float[size];
+            }
+            return bPack;
+        }
+    }
+
+    static void gemm(WorkerPool pool, int threads, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        if (alpha == 0 || k == 0) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        int parts = parts(threads, m, n, k);
+        if (parts > 1 && pool != null) {
+            ParallelGemm job = JOB.get();
+            job.set(parts, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            try {
+                if (pool.tryRun(job, parts)) {
+                    return;
+                }
+            } finally {
+                job.clear();
+            }
+        }
+        serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, WORKSPACE.get());
+    }
+
+    private static int parts(int threads, int m, int n, int k) {
+        if (threads <= 1 || (long) m * n * k < BLOCKING.parallelMinWork()) {
+            return 1;
+        }
+        int tiles = Math.max((m + MR - 1) / MR, (n + NR - 1) / NR);
+        return Math.min(threads, tiles);
+    }
+
+    /**
+     * The output split among threads: along m (each part packs all of B) when m is the larger
+     * dimension, along n otherwise, in whole micro-tiles.
+     */
+    static final class ParallelGemm implements WorkerPool.Task {
+        int parts;
+        boolean transA, transB;
+        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        float alpha, beta;
+        float[] a, b, c;
+
+        void set(int parts, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            this.parts = parts;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+        }
+
+        void clear() {
+            a = b = c = null;
+        }
+
+        @Override
+        public void run(int part) {
+            Workspace ws = WORKSPACE.get();
+            if (m / MR >= n / NR) {
+                int i0 = GemmBlocking.blockStart(m, parts, part, MR);
+                int i1 = GemmBlocking.blockStart(m, parts, part + 1, MR);
+                if (i1 > i0) {
+                    int aStart = transA ? aOff + i0 : aOff + i0 * lda;
+                    serial(transA, transB, i1 - i0, n, k, alpha, a, aStart, lda, b, bOff, ldb,
+                            beta, c, cOff + i0 * ldc, ldc, ws);
+                }
+            } else {
+                int j0 = GemmBlocking.blockStart(n, parts, part, NR);
+                int j1 = GemmBlocking.blockStart(n, parts, part + 1, NR);
+                if (j1 > j0) {
+                    int bStart = transB ? bOff + j0 * ldb : bOff + j0;
+                    serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bStart, ldb,
+                            beta, c, cOff + j0, ldc, ws);
+                }
+            }
+        }
+    }
+
+    /** C = βC, without reading C when β = 0. */
+    static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else if (beta != 1) {
+                int j = 0;
+                for (int upper = S.loopBound(n); j < upper; j += L) {
+                    FloatVector.fromArray(S, c, row + j).mul(beta).intoArray(c, row + j);
+                }
+                for (; j < n; j++) {
+                    c[row + j] *= beta;
+                }
+            }
+        }
+    }
+
+    static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc, Workspace ws) {
+        GemmBlocking blk = BLOCKING;
+        int nBlocks = GemmBlocking.blockCount(n, blk.nc());
+        int kBlocks = GemmBlocking.blockCount(k, blk.kc());
+        int mBlocks = GemmBlocking.blockCount(m, blk.mc());
+        for (int jb = 0; jb < nBlocks; jb++) {
+            int jc = GemmBlocking.blockStart(n, nBlocks, jb, NR);
+            int nc = GemmBlocking.blockStart(n, nBlocks, jb + 1, NR) - jc;
+            for (int kb = 0; kb < kBlocks; kb++) {
+                int pc = GemmBlocking.blockStart(k, kBlocks, kb, 1);
+                int kc = GemmBlocking.blockStart(k, kBlocks, kb + 1, 1) - pc;
+                float[] bp = ws.bPack(kc * roundUp(nc, NR));
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ib = 0; ib < mBlocks; ib++) {
+                    int ic = GemmBlocking.blockStart(m, mBlocks, ib, MR);
+                    int mc = GemmBlocking.blockStart(m, mBlocks, ib + 1, MR) - ic;
+                    float[] ap = ws.aPack(kc * roundUp(mc, MR));
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    macroKernel(mc, nc, kc, ap, bp, alpha, beta, kb == 0, c, cOff + ic * ldc + jc, ldc, ws.tile);
+                }
+            }
+        }
+    }
+
+    static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    /** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels: ap[panel·MR·kc + p·MR + r], zero-padded. */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int base = ir * kc;
+            int rows = Math.min(MR, mc - ir);
+            if (transA) {
+                // op(A)(i, p) = A[p][i]: MR consecutive elements of each stored row
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int dst = base + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        ap[dst + r] = a[src + r];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        ap[dst + r] = 0f;
+                    }
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        int src = aOff + (ic + ir + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) {
+                            ap[base + p * MR + r] = a[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            ap[base + p * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column panels: bp[panel·NR·kc + p·NR + c], zero-padded. */
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int base = jr * kc;
+            int cols = Math.min(NR, nc - jr);
+            if (transB) {
+                // op(B)(p, j) = B[j][p]: walk each stored row, scatter with stride NR
+                for (int col = 0; col < NR; col++) {
+                    if (col < cols) {
+                        int src = bOff + (jc + jr + col) * ldb + pc;
+                        for (int p = 0; p < kc; p++) {
+                            bp[base + p * NR + col] = b[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            bp[base + p * NR + col] = 0f;
+                        }
+                    }
+                }
+            } else if (cols == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr;
+                    int dst = base + p * NR;
+                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr;
+                    int dst = base + p * NR;
+                    for (int col = 0; col < cols; col++) {
+                        bp[dst + col] = b[src + col];
+                    }
+                    for (int col = cols; col < NR; col++) {
+                        bp[dst + col] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** All micro-tiles of one packed block: B micro-panel outer (it stays in L1), A panels inner. */
+    static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, float alpha, float beta, boolean first,
+                            float[] c, int cOff, int ldc, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                microKernel(kc, ap, ir * kc, bp, jr * kc, alpha, beta, first,
+                        c, cOff + ir * ldc + jr, ldc, rows, cols, tile);
+            }
+        }
+    }
+
+    /**
+     * The 4 × 2L register tile: per depth step two vector loads of B, four broadcasts of A and
+     * eight FMAs. The first depth block applies β (β = 0: C is not read); later blocks add.
+     */
+    static void microKernel(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float alpha, float beta,
+                            boolean first, float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        int pa = aIdx;
+        int pb = bIdx;
+        for (int p = 0; p < kc; p++, pa += MR, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        if (rows == MR && cols == NR) {
+            storeRow(c00, c01, c, cOff, alpha, beta, first);
+            storeRow(c10, c11, c, cOff + ldc, alpha, beta, first);
+            storeRow(c20, c21, c, cOff + 2 * ldc, alpha, beta, first);
+            storeRow(c30, c31, c, cOff + 3 * ldc, alpha, beta, first);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        for (int r = 0; r < rows; r++) {
+            for (int col = 0; col < cols; col++) {
+                int ci = cOff + r * ldc + col;
+                float acc = tile[r * NR + col];
+                // same operations, in the same order, as storeRow's lanes
+                if (!first) {
+                    c[ci] = c[ci] + acc * alpha;
+                } else if (beta == 0) {
+                    c[ci] = acc * alpha;
+                } else {
+                    c[ci] = acc * alpha + c[ci] * beta;
+                }
+            }
+        }
+    }
+
+    private static void storeRow(FloatVector acc0, FloatVector acc1, float[] c, int off, float alpha, float beta,
+                                 boolean first) {
+        if (!first) {
+            FloatVector.fromArray(S, c, off).add(acc0.mul(alpha)).intoArray(c, off);
+            FloatVector.fromArray(S, c, off + L).add(acc1.mul(alpha)).intoArray(c, off + L);
+        } else if (beta == 0) {
+            acc0.mul(alpha).intoArray(c, off);
+            acc1.mul(alpha).intoArray(c, off + L);
+        } else {
+            acc0.mul(alpha).add(FloatVector.fromArray(S, c, off).mul(beta)).intoArray(c, off);
+            acc1.mul(alpha).add(FloatVector.fromArray(S, c, off + L).mul(beta)).intoArray(c, off + L);
+        }
+    }
+}
