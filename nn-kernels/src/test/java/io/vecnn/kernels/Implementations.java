@@ -1,0 +1,22 @@
+package io.vecnn.kernels;
+
+import java.util.List;
+
+/** The implementations every kernel test runs: the scalar reference and the Vector API one. */
+final class Implementations {
+    private Implementations() {
+    }
+
+    /** Both, single-threaded and (vector) with two threads. */
+    static List<Kernels> all() {
+        return List.of(Kernels.scalar(), Kernels.vector().withThreads(1), Kernels.vector().withThreads(2));
+    }
+
+    /** Unit roundoff of float32. */
+    static final double U = Math.ulp(1f) / 2;
+
+    /** γₙ = n·u / (1 − n·u), the classic bound on the relative error of n rounded operations. */
+    static double gamma(int n) {
+        return n * U / (1 - n * U);
+    }
+}
