@@ -108,7 +108,8 @@ public final class VectorKernels implements KernelImpl {
             case ELU -> z.blend(z.lanewise(VectorOperators.EXPM1).mul(alpha), z.compare(VectorOperators.LE, 0f));
             case GELU -> {
                 FloatVector inner = z.mul(z).mul(GELU_K).add(1f).mul(z).mul(GELU_C);
-                yield inner.lanewise(VectorOperators.TANH).add(1f).mul(z).mul(0.5f);
+                // ½(1 + t) first: ½z(1 + t) with z near Float.MAX_VALUE would overflow
+                yield inner.lanewise(VectorOperators.TANH).add(1f).mul(0.5f).mul(z);
             }
             case SOFTPLUS -> z.max(0f).add(z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
             case SILU -> z.mul(sigmoid(z));
