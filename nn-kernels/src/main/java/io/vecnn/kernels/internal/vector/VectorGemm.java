@@ -19,7 +19,12 @@ final class VectorGemm {
     static final int L = S.length();
     static final int MR = 4;
     static final int NR = 2 * L;
-    static final GemmBlocking BLOCKING = new GemmBlocking(MR, NR, 256, 240, 128 * NR, 64L * 64 * 64 * 4);
+    /** Tuned on AVX2 (Zen 3); {@code vecnn.gemm.kc / .mc / .nc} override them for other caches. */
+    static final GemmBlocking BLOCKING = new GemmBlocking(MR, NR,
+            Integer.getInteger("vecnn.gemm.kc", 256),
+            roundUp(Integer.getInteger("vecnn.gemm.mc", 240), MR),
+            roundUp(Integer.getInteger("vecnn.gemm.nc", 128 * NR), NR),
+            64L * 64 * 64 * 4);
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
     private static final ThreadLocal<ParallelGemm> JOB = ThreadLocal.withInitial(ParallelGemm::new);
@@ -283,9 +288,10 @@ final class VectorGemm {
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        int pa = aIdx;
-        int pb = bIdx;
-        for (int p = 0; p < kc; p++, pa += MR, pb += NR) {
+        // Indices are linear in p so that C2 can hoist the range checks out of the loop.
+        for (int p = 0; p < kc; p++) {
+            int pa = aIdx + p * MR;
+            int pb = bIdx + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -301,13 +307,9 @@ final class VectorGemm {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        if (rows == MR && cols == NR) {
-            storeRow(c00, c01, c, cOff, alpha, beta, first);
-            storeRow(c10, c11, c, cOff + ldc, alpha, beta, first);
-            storeRow(c20, c21, c, cOff + 2 * ldc, alpha, beta, first);
-            storeRow(c30, c31, c, cOff + 3 * ldc, alpha, beta, first);
-            return;
-        }
+        // Spill to the tile and update C in a separate small method: a store path inlined here
+        // (three α/β cases) pushes the kernel past C2's inlining limits, and the accumulators
+        // then get boxed on every call.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
         c10.intoArray(tile, NR);
@@ -316,33 +318,34 @@ final class VectorGemm {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
+        updateC(tile, c, cOff, ldc, rows, cols, alpha, first ? beta : 1f, !first || beta != 0);
+    }
+
+    /**
+     * C = α·tile + β·C (C read only if {@code readC}); later depth blocks pass β = 1. Full tiles in
+     * vectors, edge tiles element by element with the same operations in the same order.
+     */
+    static void updateC(float[] tile, float[] c, int cOff, int ldc, int rows, int cols, float alpha, float beta,
+                        boolean readC) {
+        if (rows == MR && cols == NR) {
+            for (int r = 0; r < MR; r++) {
+                for (int h = 0; h < NR; h += L) {
+                    int ci = cOff + r * ldc + h;
+                    FloatVector v = FloatVector.fromArray(S, tile, r * NR + h).mul(alpha);
+                    if (readC) {
+                        v = v.add(FloatVector.fromArray(S, c, ci).mul(beta));
+                    }
+                    v.intoArray(c, ci);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             for (int col = 0; col < cols; col++) {
                 int ci = cOff + r * ldc + col;
-                float acc = tile[r * NR + col];
-                // same operations, in the same order, as storeRow's lanes
-                if (!first) {
-                    c[ci] = c[ci] + acc * alpha;
-                } else if (beta == 0) {
-                    c[ci] = acc * alpha;
-                } else {
-                    c[ci] = acc * alpha + c[ci] * beta;
-                }
+                float v = tile[r * NR + col] * alpha;
+                c[ci] = readC ? v + c[ci] * beta : v;
             }
-        }
-    }
-
-    private static void storeRow(FloatVector acc0, FloatVector acc1, float[] c, int off, float alpha, float beta,
-                                 boolean first) {
-        if (!first) {
-            FloatVector.fromArray(S, c, off).add(acc0.mul(alpha)).intoArray(c, off);
-            FloatVector.fromArray(S, c, off + L).add(acc1.mul(alpha)).intoArray(c, off + L);
-        } else if (beta == 0) {
-            acc0.mul(alpha).intoArray(c, off);
-            acc1.mul(alpha).intoArray(c, off + L);
-        } else {
-            acc0.mul(alpha).add(FloatVector.fromArray(S, c, off).mul(beta)).intoArray(c, off);
-            acc1.mul(alpha).add(FloatVector.fromArray(S, c, off + L).mul(beta)).intoArray(c, off + L);
         }
     }
 }
