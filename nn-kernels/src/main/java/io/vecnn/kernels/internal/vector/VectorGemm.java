@@ -2,6 +2,8 @@ package io.vecnn.kernels.internal.vector;
 
 import io.vecnn.kernels.internal.WorkerPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -58,6 +60,13 @@ final class VectorGemm {
                      float beta, float[] c, int cOff, int ldc) {
         if (alpha == 0 || k == 0) {
             scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if (!transA && transB && n < NR) {
+            // A·Bᵀ with a narrow B (an output layer's forward pass): packing would cost as much as the
+            // arithmetic and a 16-wide tile would waste most of its lanes. The shape alone decides,
+            // so results still do not depend on the thread count.
+            dotRowsNT(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         int parts = parts(threads, m, n, k);
@@ -139,6 +148,88 @@ final class VectorGemm {
                             beta, c, cOff + j0, ldc, ws);
                 }
             }
+        }
+    }
+
+    /**
+     * C = α·A·Bᵀ + βC with both operands read along k in place: tiles of 4 rows of A by 2 rows of B,
+     * eight vector accumulators, horizontal sums at the end. Edge tiles repeat the last valid row
+     * (each C element depends only on its own two rows, so this changes no result) and store only
+     * the valid part.
+     */
+    static void dotRowsNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
+                          int ldb, float beta, float[] c, int cOff, int ldc) {
+        int kUpper = S.loopBound(k);
+        VectorMask<Float> tail = S.indexInRange(kUpper, k);
+        for (int i0 = 0; i0 < m; i0 += 4) {
+            int r0 = aOff + i0 * lda;
+            int r1 = aOff + Math.min(i0 + 1, m - 1) * lda;
+            int r2 = aOff + Math.min(i0 + 2, m - 1) * lda;
+            int r3 = aOff + Math.min(i0 + 3, m - 1) * lda;
+            for (int j0 = 0; j0 < n; j0 += 2) {
+                int q0 = bOff + j0 * ldb;
+                int q1 = bOff + Math.min(j0 + 1, n - 1) * ldb;
+                FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+                FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+                FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+                FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+                for (int p = 0; p < kUpper; p += L) {
+                    FloatVector b0 = FloatVector.fromArray(S, b, q0 + p);
+                    FloatVector b1 = FloatVector.fromArray(S, b, q1 + p);
+                    FloatVector x = FloatVector.fromArray(S, a, r0 + p);
+                    c00 = x.fma(b0, c00);
+                    c01 = x.fma(b1, c01);
+                    x = FloatVector.fromArray(S, a, r1 + p);
+                    c10 = x.fma(b0, c10);
+                    c11 = x.fma(b1, c11);
+                    x = FloatVector.fromArray(S, a, r2 + p);
+                    c20 = x.fma(b0, c20);
+                    c21 = x.fma(b1, c21);
+                    x = FloatVector.fromArray(S, a, r3 + p);
+                    c30 = x.fma(b0, c30);
+                    c31 = x.fma(b1, c31);
+                }
+                if (kUpper < k) {
+                    FloatVector b0 = FloatVector.fromArray(S, b, q0 + kUpper, tail);
+                    FloatVector b1 = FloatVector.fromArray(S, b, q1 + kUpper, tail);
+                    FloatVector x = FloatVector.fromArray(S, a, r0 + kUpper, tail);
+                    c00 = x.fma(b0, c00);
+                    c01 = x.fma(b1, c01);
+                    x = FloatVector.fromArray(S, a, r1 + kUpper, tail);
+                    c10 = x.fma(b0, c10);
+                    c11 = x.fma(b1, c11);
+                    x = FloatVector.fromArray(S, a, r2 + kUpper, tail);
+                    c20 = x.fma(b0, c20);
+                    c21 = x.fma(b1, c21);
+                    x = FloatVector.fromArray(S, a, r3 + kUpper, tail);
+                    c30 = x.fma(b0, c30);
+                    c31 = x.fma(b1, c31);
+                }
+                int rows = Math.min(4, m - i0);
+                int cols = Math.min(2, n - j0);
+                int ci = cOff + i0 * ldc + j0;
+                storeDot(c00.reduceLanes(VectorOperators.ADD), c, ci, 0, cols, alpha, beta);
+                storeDot(c01.reduceLanes(VectorOperators.ADD), c, ci + 1, 1, cols, alpha, beta);
+                if (rows > 1) {
+                    storeDot(c10.reduceLanes(VectorOperators.ADD), c, ci + ldc, 0, cols, alpha, beta);
+                    storeDot(c11.reduceLanes(VectorOperators.ADD), c, ci + ldc + 1, 1, cols, alpha, beta);
+                }
+                if (rows > 2) {
+                    storeDot(c20.reduceLanes(VectorOperators.ADD), c, ci + 2 * ldc, 0, cols, alpha, beta);
+                    storeDot(c21.reduceLanes(VectorOperators.ADD), c, ci + 2 * ldc + 1, 1, cols, alpha, beta);
+                }
+                if (rows > 3) {
+                    storeDot(c30.reduceLanes(VectorOperators.ADD), c, ci + 3 * ldc, 0, cols, alpha, beta);
+                    storeDot(c31.reduceLanes(VectorOperators.ADD), c, ci + 3 * ldc + 1, 1, cols, alpha, beta);
+                }
+            }
+        }
+    }
+
+    private static void storeDot(float dot, float[] c, int ci, int col, int cols, float alpha, float beta) {
+        if (col < cols) {
+            float v = dot * alpha;
+            c[ci] = beta == 0 ? v : v + c[ci] * beta;
         }
     }
 
