@@ -93,8 +93,9 @@ final class VectorGemm {
     }
 
     /**
-     * The output split among threads: along m (each part packs all of B) when m is the larger
-     * dimension, along n otherwise, in whole micro-tiles.
+     * The output split among threads, in whole micro-tiles: along m when m ≥ n, along n otherwise.
+     * Each part packs its share of one operand and all of the other, so splitting the larger
+     * dimension keeps the duplicated packing to the smaller operand.
      */
     static final class ParallelGemm implements WorkerPool.Task {
         int parts;
@@ -131,7 +132,7 @@ final class VectorGemm {
         @Override
         public void run(int part) {
             Workspace ws = WORKSPACE.get();
-            if (m / MR >= n / NR) {
+            if (m >= n) {
                 int i0 = GemmBlocking.blockStart(m, parts, part, MR);
                 int i1 = GemmBlocking.blockStart(m, parts, part + 1, MR);
                 if (i1 > i0) {

@@ -108,6 +108,10 @@ public final class VectorKernels implements KernelImpl {
         return t.blend(t.neg(), z.compare(VectorOperators.LT, 0f));
     }
 
+    // activate() and derivative() are switch tables of small helpers on purpose: C2 inlines a hot
+    // method only below 325 bytecodes, and a vector helper it does not inline boxes its vectors on
+    // every call. Keep each method here small.
+
     static FloatVector activate(ActivationKind f, float alpha, FloatVector z) {
         return switch (f) {
             case IDENTITY -> z;
@@ -116,39 +120,48 @@ public final class VectorKernels implements KernelImpl {
             case RELU -> z.max(0f);
             case LEAKY_RELU -> z.blend(z.mul(alpha), z.compare(VectorOperators.LE, 0f));
             case ELU -> z.blend(z.lanewise(VectorOperators.EXPM1).mul(alpha), z.compare(VectorOperators.LE, 0f));
-            case GELU -> {
-                // ½z(1 + tanh u) = z·σ(2u), u = √(2/π)(z + 0.044715z³): one EXP, no cancellation
-                FloatVector twoU = z.mul(z).mul(GELU_K).add(1f).mul(z).mul(2 * GELU_C);
-                yield z.mul(sigmoid(twoU));
-            }
-            case SOFTPLUS -> z.max(0f).add(z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+            case GELU -> gelu(z);
+            case SOFTPLUS -> softplus(z);
             case SILU -> z.mul(sigmoid(z));
         };
     }
 
     static FloatVector derivative(ActivationKind f, float alpha, FloatVector s) {
         return switch (f) {
-            case IDENTITY -> FloatVector.broadcast(S, 1f);
+            case IDENTITY -> ONE;
             case SIGMOID -> s.neg().add(1f).mul(s);
             case TANH -> s.mul(s).neg().add(1f);
             case RELU -> FloatVector.zero(S).blend(1f, s.compare(VectorOperators.GT, 0f));
             case LEAKY_RELU -> FloatVector.broadcast(S, alpha).blend(1f, s.compare(VectorOperators.GT, 0f));
             case ELU -> s.lanewise(VectorOperators.EXP).mul(alpha).blend(1f, s.compare(VectorOperators.GT, 0f));
-            case GELU -> {
-                // σ(2u) + z·σ(2u)·(1 − σ(2u))·2u′ with 1 − σ = e·σ, e = exp(−2u); the clamp keeps e finite
-                FloatVector z = s.max(-ScalarKernels.GELU_CLAMP).min(ScalarKernels.GELU_CLAMP);
-                FloatVector z2 = z.mul(z);
-                FloatVector e = z2.mul(GELU_K).add(1f).mul(z).mul(-2 * GELU_C).lanewise(VectorOperators.EXP);
-                FloatVector sig = ONE.div(e.add(1f));
-                FloatVector twoDu = z2.mul(GELU_K3).add(1f).mul(2 * GELU_C);
-                yield z.mul(sig.mul(e).mul(sig)).mul(twoDu).add(sig);
-            }
+            case GELU -> geluDerivative(s);
             case SOFTPLUS -> sigmoid(s);
-            case SILU -> {
-                FloatVector sig = sigmoid(s);
-                yield s.mul(sig.neg().add(1f)).add(1f).mul(sig);
-            }
+            case SILU -> siluDerivative(s);
         };
+    }
+
+    /** ½z(1 + tanh u) = z·σ(2u), u = √(2/π)(z + 0.044715z³): one EXP, no cancellation. */
+    private static FloatVector gelu(FloatVector z) {
+        return z.mul(sigmoid(z.mul(z).mul(GELU_K).add(1f).mul(z).mul(2 * GELU_C)));
+    }
+
+    /** σ(2u) + z·σ(2u)·(1 − σ(2u))·2u′ with 1 − σ = e·σ, e = exp(−2u); the clamp keeps e finite. */
+    private static FloatVector geluDerivative(FloatVector s) {
+        FloatVector z = s.max(-ScalarKernels.GELU_CLAMP).min(ScalarKernels.GELU_CLAMP);
+        FloatVector z2 = z.mul(z);
+        FloatVector e = z2.mul(GELU_K).add(1f).mul(z).mul(-2 * GELU_C).lanewise(VectorOperators.EXP);
+        FloatVector sig = ONE.div(e.add(1f));
+        FloatVector twoDu = z2.mul(GELU_K3).add(1f).mul(2 * GELU_C);
+        return z.mul(sig.mul(e).mul(sig)).mul(twoDu).add(sig);
+    }
+
+    private static FloatVector softplus(FloatVector z) {
+        return z.max(0f).add(z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+    }
+
+    private static FloatVector siluDerivative(FloatVector s) {
+        FloatVector sig = sigmoid(s);
+        return s.mul(sig.neg().add(1f)).add(1f).mul(sig);
     }
 
     @Override
@@ -167,15 +180,11 @@ public final class VectorKernels implements KernelImpl {
                 }
                 activate(f, alpha, v).intoArray(h, hr + j);
             }
-            // The tail runs the reference formula: a second call site of activate() would be cold,
-            // fail to inline, and make C2 box vectors.
-            for (; j < cols; j++) {
-                float v = z[zr + j];
-                if (bias != null) {
-                    v += bias[bOff + j];
-                    z[zr + j] = v;
-                }
-                h[hr + j] = ScalarKernels.activate(f, alpha, v);
+            if (j < cols) {
+                // The rest of the row through the reference: a second, cold call site of activate()
+                // would not be inlined and would make C2 box vectors.
+                ScalarKernels.INSTANCE.biasActivation(f, alpha, 1, cols - j, z, zr + j, ldz,
+                        bias, bOff + j, h, hr + j, ldh);
             }
         }
     }
@@ -190,8 +199,8 @@ public final class VectorKernels implements KernelImpl {
             FloatVector s = FloatVector.fromArray(S, saved, sOff + i);
             g.mul(derivative(f, alpha, s)).intoArray(delta, dOff + i);
         }
-        for (; i < n; i++) { // reference formula in the tail, as in biasActivation
-            delta[dOff + i] = grad[gOff + i] * ScalarKernels.derivative(f, alpha, saved[sOff + i]);
+        if (i < n) { // the rest through the reference, as in biasActivation
+            ScalarKernels.INSTANCE.activationBackward(f, alpha, n - i, grad, gOff + i, saved, sOff + i, delta, dOff + i);
         }
     }
 
@@ -316,25 +325,50 @@ public final class VectorKernels implements KernelImpl {
         return total / rows;
     }
 
+    /** Chunk length of the flat loss loops: float partial sums over at most this many, then double. */
+    private static final int LOSS_CHUNK = 512;
+
     @Override
     public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
                                 float[] grad, int gOff, int ldg) {
-        double total = 0;
         float invRows = 1f / rows;
-        for (int i = 0; i < rows; i++) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> mask = S.indexInRange(j, cols);
-                FloatVector d = FloatVector.fromArray(S, a, aOff + i * lda + j, mask)
-                        .sub(FloatVector.fromArray(S, y, yOff + i * ldy + j, mask));
-                acc = d.fma(d, acc);
-                if (grad != null) {
-                    d.mul(invRows).intoArray(grad, gOff + i * ldg + j, mask);
-                }
+        double total = 0;
+        if (lda == cols && ldy == cols && (grad == null || ldg == cols)) {
+            // a contiguous batch: one flat loop instead of a short masked one per row
+            int n = rows * cols;
+            for (int i = 0; i < n; i += LOSS_CHUNK) {
+                int len = Math.min(LOSS_CHUNK, n - i);
+                total += squaredDiffs(len, a, aOff + i, y, yOff + i, grad, gOff + i, invRows);
             }
-            total += 0.5 * acc.reduceLanes(VectorOperators.ADD);
+        } else {
+            for (int i = 0; i < rows; i++) {
+                total += squaredDiffs(cols, a, aOff + i * lda, y, yOff + i * ldy, grad, gOff + i * ldg, invRows);
+            }
         }
-        return total / rows;
+        return 0.5 * total / rows;
+    }
+
+    /** Σ (a − y)² over n contiguous elements; writes (a − y)·invRows to grad if not null. */
+    private static double squaredDiffs(int n, float[] a, int aOff, float[] y, int yOff, float[] grad, int gOff,
+                                       float invRows) {
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += L) {
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j).sub(FloatVector.fromArray(S, y, yOff + j));
+            acc = d.fma(d, acc);
+            if (grad != null) {
+                d.mul(invRows).intoArray(grad, gOff + j);
+            }
+        }
+        if (j < n) {
+            VectorMask<Float> mask = S.indexInRange(j, n);
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
+            acc = d.fma(d, acc);
+            if (grad != null) {
+                d.mul(invRows).intoArray(grad, gOff + j, mask);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     // -------------------------------------------------------------------- optimizers
@@ -342,20 +376,23 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
                     float lr, float momentum, float weightDecay, boolean nesterov) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> mask = S.indexInRange(i, n);
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i, mask);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i, mask);
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
+            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
             if (weightDecay != 0) {
                 gi = gi.add(wi.mul(weightDecay));
             }
             FloatVector step = gi;
             if (velocity != null) {
-                FloatVector v = FloatVector.fromArray(S, velocity, vOff + i, mask).mul(momentum).add(gi);
-                v.intoArray(velocity, vOff + i, mask);
+                FloatVector v = FloatVector.fromArray(S, velocity, vOff + i).mul(momentum).add(gi);
+                v.intoArray(velocity, vOff + i);
                 step = nesterov ? gi.add(v.mul(momentum)) : v;
             }
-            wi.sub(step.mul(lr)).intoArray(w, wOff + i, mask);
+            wi.sub(step.mul(lr)).intoArray(w, wOff + i);
+        }
+        if (i < n) { // the tail through the reference (masking every iteration costs more)
+            ScalarKernels.INSTANCE.sgd(n - i, w, wOff + i, g, gOff + i, velocity, vOff + i, lr, momentum, weightDecay, nesterov);
         }
     }
 
@@ -368,21 +405,25 @@ public final class VectorKernels implements KernelImpl {
         float l2 = decoupled ? 0f : weightDecay;
         float oneMinusB1 = 1 - beta1;
         float oneMinusB2 = 1 - beta2;
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> mask = S.indexInRange(i, n);
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i, mask);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i, mask);
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
+            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
             if (decoupled) {
                 wi = wi.mul(decay);
             } else if (l2 != 0) {
                 gi = gi.add(wi.mul(l2));
             }
-            FloatVector mi = FloatVector.fromArray(S, m, mOff + i, mask).mul(beta1).add(gi.mul(oneMinusB1));
-            FloatVector vi = FloatVector.fromArray(S, v, vOff + i, mask).mul(beta2).add(gi.mul(gi).mul(oneMinusB2));
-            mi.intoArray(m, mOff + i, mask);
-            vi.intoArray(v, vOff + i, mask);
+            FloatVector mi = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(gi.mul(oneMinusB1));
+            FloatVector vi = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(gi.mul(gi).mul(oneMinusB2));
+            mi.intoArray(m, mOff + i);
+            vi.intoArray(v, vOff + i);
             FloatVector denom = vi.sqrt().mul(invSqrtBc2).add(eps);
-            wi.sub(mi.mul(stepSize).div(denom)).intoArray(w, wOff + i, mask);
+            wi.sub(mi.mul(stepSize).div(denom)).intoArray(w, wOff + i);
+        }
+        if (i < n) { // the tail through the reference (masking every iteration costs more)
+            ScalarKernels.INSTANCE.adam(n - i, w, wOff + i, g, gOff + i, m, mOff + i, v, vOff + i, lr, beta1, beta2, eps,
+                    weightDecay, decoupled, step);
         }
     }
 
@@ -390,32 +431,38 @@ public final class VectorKernels implements KernelImpl {
     public void rmsprop(int n, float[] w, int wOff, float[] g, int gOff, float[] sq, int sOff,
                         float lr, float rho, float eps, float weightDecay) {
         float oneMinusRho = 1 - rho;
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> mask = S.indexInRange(i, n);
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i, mask);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i, mask);
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
+            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
             if (weightDecay != 0) {
                 gi = gi.add(wi.mul(weightDecay));
             }
-            FloatVector s = FloatVector.fromArray(S, sq, sOff + i, mask).mul(rho).add(gi.mul(gi).mul(oneMinusRho));
-            s.intoArray(sq, sOff + i, mask);
-            wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(w, wOff + i, mask);
+            FloatVector s = FloatVector.fromArray(S, sq, sOff + i).mul(rho).add(gi.mul(gi).mul(oneMinusRho));
+            s.intoArray(sq, sOff + i);
+            wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(w, wOff + i);
+        }
+        if (i < n) { // the tail through the reference (masking every iteration costs more)
+            ScalarKernels.INSTANCE.rmsprop(n - i, w, wOff + i, g, gOff + i, sq, sOff + i, lr, rho, eps, weightDecay);
         }
     }
 
     @Override
     public void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
                         float lr, float eps, float weightDecay) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> mask = S.indexInRange(i, n);
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i, mask);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i, mask);
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
+            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
             if (weightDecay != 0) {
                 gi = gi.add(wi.mul(weightDecay));
             }
-            FloatVector s = FloatVector.fromArray(S, sum, sOff + i, mask).add(gi.mul(gi));
-            s.intoArray(sum, sOff + i, mask);
-            wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(w, wOff + i, mask);
+            FloatVector s = FloatVector.fromArray(S, sum, sOff + i).add(gi.mul(gi));
+            s.intoArray(sum, sOff + i);
+            wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(w, wOff + i);
+        }
+        if (i < n) { // the tail through the reference (masking every iteration costs more)
+            ScalarKernels.INSTANCE.adagrad(n - i, w, wOff + i, g, gOff + i, sum, sOff + i, lr, eps, weightDecay);
         }
     }
 }
