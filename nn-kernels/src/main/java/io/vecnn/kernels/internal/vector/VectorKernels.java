@@ -108,37 +108,11 @@ public final class VectorKernels implements KernelImpl {
         return t.blend(t.neg(), z.compare(VectorOperators.LT, 0f));
     }
 
-    // activate() and derivative() are switch tables of small helpers on purpose: C2 inlines a hot
-    // method only below 325 bytecodes, and a vector helper it does not inline boxes its vectors on
-    // every call. Keep each method here small.
-
-    static FloatVector activate(ActivationKind f, float alpha, FloatVector z) {
-        return switch (f) {
-            case IDENTITY -> z;
-            case SIGMOID -> sigmoid(z);
-            case TANH -> tanh(z);
-            case RELU -> z.max(0f);
-            case LEAKY_RELU -> z.blend(z.mul(alpha), z.compare(VectorOperators.LE, 0f));
-            case ELU -> z.blend(z.lanewise(VectorOperators.EXPM1).mul(alpha), z.compare(VectorOperators.LE, 0f));
-            case GELU -> gelu(z);
-            case SOFTPLUS -> softplus(z);
-            case SILU -> z.mul(sigmoid(z));
-        };
-    }
-
-    static FloatVector derivative(ActivationKind f, float alpha, FloatVector s) {
-        return switch (f) {
-            case IDENTITY -> ONE;
-            case SIGMOID -> s.neg().add(1f).mul(s);
-            case TANH -> s.mul(s).neg().add(1f);
-            case RELU -> FloatVector.zero(S).blend(1f, s.compare(VectorOperators.GT, 0f));
-            case LEAKY_RELU -> FloatVector.broadcast(S, alpha).blend(1f, s.compare(VectorOperators.GT, 0f));
-            case ELU -> s.lanewise(VectorOperators.EXP).mul(alpha).blend(1f, s.compare(VectorOperators.GT, 0f));
-            case GELU -> geluDerivative(s);
-            case SOFTPLUS -> sigmoid(s);
-            case SILU -> siluDerivative(s);
-        };
-    }
+    // One loop per activation kind, each calling its vector function directly. A shared loop that
+    // switches on the kind per vector compiles well only while a single kind has run (C2 prunes the
+    // other cases from the profile); once a network uses two kinds the switch no longer fits C2's
+    // inlining budget and every vector is boxed (64 KB allocated per 4,096 elements, measured).
+    // Keep each helper small so that it is always inlined.
 
     /** ½z(1 + tanh u) = z·σ(2u), u = √(2/π)(z + 0.044715z³): one EXP, no cancellation. */
     private static FloatVector gelu(FloatVector z) {
@@ -167,41 +141,206 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void biasActivation(ActivationKind f, float alpha, int rows, int cols, float[] z, int zOff, int ldz,
                                float[] bias, int bOff, float[] h, int hOff, int ldh) {
-        int upper = S.loopBound(cols);
         for (int i = 0; i < rows; i++) {
             int zr = zOff + i * ldz;
             int hr = hOff + i * ldh;
-            int j = 0;
-            for (; j < upper; j += L) {
-                FloatVector v = FloatVector.fromArray(S, z, zr + j);
-                if (bias != null) {
-                    v = v.add(FloatVector.fromArray(S, bias, bOff + j));
-                    v.intoArray(z, zr + j);
-                }
-                activate(f, alpha, v).intoArray(h, hr + j);
-            }
-            if (j < cols) {
-                // The rest of the row through the reference: a second, cold call site of activate()
-                // would not be inlined and would make C2 box vectors.
+            int j = switch (f) {
+                case IDENTITY -> fwdIdentity(cols, z, zr, bias, bOff, h, hr);
+                case SIGMOID -> fwdSigmoid(cols, z, zr, bias, bOff, h, hr);
+                case TANH -> fwdTanh(cols, z, zr, bias, bOff, h, hr);
+                case RELU -> fwdRelu(cols, z, zr, bias, bOff, h, hr);
+                case LEAKY_RELU -> fwdLeakyRelu(cols, alpha, z, zr, bias, bOff, h, hr);
+                case ELU -> fwdElu(cols, alpha, z, zr, bias, bOff, h, hr);
+                case GELU -> fwdGelu(cols, z, zr, bias, bOff, h, hr);
+                case SOFTPLUS -> fwdSoftplus(cols, z, zr, bias, bOff, h, hr);
+                case SILU -> fwdSilu(cols, z, zr, bias, bOff, h, hr);
+            };
+            if (j < cols) { // the rest of the row through the reference
                 ScalarKernels.INSTANCE.biasActivation(f, alpha, 1, cols - j, z, zr + j, ldz,
                         bias, bOff + j, h, hr + j, ldh);
             }
         }
     }
 
+    /** z + b for one vector (b may be null), stored back to z when a bias is added. */
+    private static FloatVector biased(float[] z, int zi, float[] bias, int bi) {
+        FloatVector v = FloatVector.fromArray(S, z, zi);
+        if (bias != null) {
+            v = v.add(FloatVector.fromArray(S, bias, bi));
+            v.intoArray(z, zi);
+        }
+        return v;
+    }
+
+    // Each forward loop returns where it stopped; the caller finishes the row.
+    private static int fwdIdentity(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            biased(z, zi + j, b, bi + j).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdSigmoid(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            sigmoid(biased(z, zi + j, b, bi + j)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdTanh(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            tanh(biased(z, zi + j, b, bi + j)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdRelu(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            biased(z, zi + j, b, bi + j).max(0f).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdLeakyRelu(int n, float alpha, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            FloatVector v = biased(z, zi + j, b, bi + j);
+            v.blend(v.mul(alpha), v.compare(VectorOperators.LE, 0f)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdElu(int n, float alpha, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            FloatVector v = biased(z, zi + j, b, bi + j);
+            v.blend(v.lanewise(VectorOperators.EXPM1).mul(alpha), v.compare(VectorOperators.LE, 0f))
+                    .intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdGelu(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            gelu(biased(z, zi + j, b, bi + j)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdSoftplus(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            softplus(biased(z, zi + j, b, bi + j)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
+    private static int fwdSilu(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            FloatVector v = biased(z, zi + j, b, bi + j);
+            v.mul(sigmoid(v)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
     @Override
     public void activationBackward(ActivationKind f, float alpha, int n, float[] grad, int gOff,
                                    float[] saved, int sOff, float[] delta, int dOff) {
-        int upper = S.loopBound(n);
-        int i = 0;
-        for (; i < upper; i += L) {
-            FloatVector g = FloatVector.fromArray(S, grad, gOff + i);
-            FloatVector s = FloatVector.fromArray(S, saved, sOff + i);
-            g.mul(derivative(f, alpha, s)).intoArray(delta, dOff + i);
-        }
-        if (i < n) { // the rest through the reference, as in biasActivation
+        int i = switch (f) {
+            case IDENTITY -> bwdIdentity(n, grad, gOff, delta, dOff);
+            case SIGMOID -> bwdSigmoid(n, grad, gOff, saved, sOff, delta, dOff);
+            case TANH -> bwdTanh(n, grad, gOff, saved, sOff, delta, dOff);
+            case RELU -> bwdRelu(n, 0f, grad, gOff, saved, sOff, delta, dOff);
+            case LEAKY_RELU -> bwdRelu(n, alpha, grad, gOff, saved, sOff, delta, dOff);
+            case ELU -> bwdElu(n, alpha, grad, gOff, saved, sOff, delta, dOff);
+            case GELU -> bwdGelu(n, grad, gOff, saved, sOff, delta, dOff);
+            case SOFTPLUS -> bwdSoftplus(n, grad, gOff, saved, sOff, delta, dOff);
+            case SILU -> bwdSilu(n, grad, gOff, saved, sOff, delta, dOff);
+        };
+        if (i < n) { // the rest through the reference
             ScalarKernels.INSTANCE.activationBackward(f, alpha, n - i, grad, gOff + i, saved, sOff + i, delta, dOff + i);
         }
+    }
+
+    private static FloatVector load(float[] x, int i) {
+        return FloatVector.fromArray(S, x, i);
+    }
+
+    private static int bwdIdentity(int n, float[] g, int gi, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            load(g, gi + i).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdSigmoid(int n, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            FloatVector h = load(s, si + i);
+            load(g, gi + i).mul(h.neg().add(1f).mul(h)).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdTanh(int n, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            FloatVector h = load(s, si + i);
+            load(g, gi + i).mul(h.mul(h).neg().add(1f)).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    /** ReLU (slope 0) and leaky ReLU: g where z &gt; 0, slope·g elsewhere. */
+    private static int bwdRelu(int n, float slope, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            FloatVector gv = load(g, gi + i);
+            gv.mul(slope).blend(gv, load(s, si + i).compare(VectorOperators.GT, 0f)).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdElu(int n, float alpha, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            FloatVector z = load(s, si + i);
+            FloatVector gv = load(g, gi + i);
+            gv.mul(z.lanewise(VectorOperators.EXP).mul(alpha)).blend(gv, z.compare(VectorOperators.GT, 0f))
+                    .intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdGelu(int n, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            load(g, gi + i).mul(geluDerivative(load(s, si + i))).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdSoftplus(int n, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            load(g, gi + i).mul(sigmoid(load(s, si + i))).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdSilu(int n, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            load(g, gi + i).mul(siluDerivative(load(s, si + i))).intoArray(d, di + i);
+        }
+        return i;
     }
 
     // ------------------------------------------------------------------------ losses
@@ -360,15 +499,16 @@ public final class VectorKernels implements KernelImpl {
                 d.mul(invRows).intoArray(grad, gOff + j);
             }
         }
+        double sum = acc.reduceLanes(VectorOperators.ADD); // before the tail: no vector merges after a branch
         if (j < n) {
             VectorMask<Float> mask = S.indexInRange(j, n);
             FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
-            acc = d.fma(d, acc);
+            sum += d.mul(d).reduceLanes(VectorOperators.ADD);
             if (grad != null) {
                 d.mul(invRows).intoArray(grad, gOff + j, mask);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum;
     }
 
     // -------------------------------------------------------------------- optimizers
@@ -376,23 +516,36 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
                     float lr, float momentum, float weightDecay, boolean nesterov) {
+        // Vector loops free of branches on vectors: C2 boxes a vector that merges after a branch.
+        // A weight decay of 0 adds w·0 = 0, which changes nothing for finite w.
         int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += L) {
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
-            if (weightDecay != 0) {
-                gi = gi.add(wi.mul(weightDecay));
+        int upper = S.loopBound(n);
+        if (velocity == null) {
+            for (; i < upper; i += L) {
+                FloatVector wi = load(w, wOff + i);
+                FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
+                wi.sub(gi.mul(lr)).intoArray(w, wOff + i);
             }
-            FloatVector step = gi;
-            if (velocity != null) {
-                FloatVector v = FloatVector.fromArray(S, velocity, vOff + i).mul(momentum).add(gi);
+        } else if (nesterov) {
+            for (; i < upper; i += L) {
+                FloatVector wi = load(w, wOff + i);
+                FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
+                FloatVector v = load(velocity, vOff + i).mul(momentum).add(gi);
                 v.intoArray(velocity, vOff + i);
-                step = nesterov ? gi.add(v.mul(momentum)) : v;
+                wi.sub(gi.add(v.mul(momentum)).mul(lr)).intoArray(w, wOff + i);
             }
-            wi.sub(step.mul(lr)).intoArray(w, wOff + i);
+        } else {
+            for (; i < upper; i += L) {
+                FloatVector wi = load(w, wOff + i);
+                FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
+                FloatVector v = load(velocity, vOff + i).mul(momentum).add(gi);
+                v.intoArray(velocity, vOff + i);
+                wi.sub(v.mul(lr)).intoArray(w, wOff + i);
+            }
         }
         if (i < n) { // the tail through the reference (masking every iteration costs more)
-            ScalarKernels.INSTANCE.sgd(n - i, w, wOff + i, g, gOff + i, velocity, vOff + i, lr, momentum, weightDecay, nesterov);
+            ScalarKernels.INSTANCE.sgd(n - i, w, wOff + i, g, gOff + i, velocity, vOff + i, lr, momentum, weightDecay,
+                    nesterov);
         }
     }
 
@@ -407,13 +560,10 @@ public final class VectorKernels implements KernelImpl {
         float oneMinusB2 = 1 - beta2;
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += L) {
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
-            if (decoupled) {
-                wi = wi.mul(decay);
-            } else if (l2 != 0) {
-                gi = gi.add(wi.mul(l2));
-            }
+            // decoupled: decay < 1 and l2 = 0; L2: decay = 1 and l2 = λ (no branch on vectors)
+            FloatVector w0 = load(w, wOff + i);
+            FloatVector gi = load(g, gOff + i).add(w0.mul(l2));
+            FloatVector wi = w0.mul(decay);
             FloatVector mi = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(gi.mul(oneMinusB1));
             FloatVector vi = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(gi.mul(gi).mul(oneMinusB2));
             mi.intoArray(m, mOff + i);
@@ -433,11 +583,8 @@ public final class VectorKernels implements KernelImpl {
         float oneMinusRho = 1 - rho;
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += L) {
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
-            if (weightDecay != 0) {
-                gi = gi.add(wi.mul(weightDecay));
-            }
+            FloatVector wi = load(w, wOff + i);
+            FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
             FloatVector s = FloatVector.fromArray(S, sq, sOff + i).mul(rho).add(gi.mul(gi).mul(oneMinusRho));
             s.intoArray(sq, sOff + i);
             wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(w, wOff + i);
@@ -452,11 +599,8 @@ public final class VectorKernels implements KernelImpl {
                         float lr, float eps, float weightDecay) {
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += L) {
-            FloatVector wi = FloatVector.fromArray(S, w, wOff + i);
-            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
-            if (weightDecay != 0) {
-                gi = gi.add(wi.mul(weightDecay));
-            }
+            FloatVector wi = load(w, wOff + i);
+            FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
             FloatVector s = FloatVector.fromArray(S, sum, sOff + i).add(gi.mul(gi));
             s.intoArray(sum, sOff + i);
             wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(w, wOff + i);
