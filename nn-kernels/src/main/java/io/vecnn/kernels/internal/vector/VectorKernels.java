@@ -516,37 +516,56 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
                     float lr, float momentum, float weightDecay, boolean nesterov) {
-        // Vector loops free of branches on vectors: C2 boxes a vector that merges after a branch.
-        // A weight decay of 0 adds w·0 = 0, which changes nothing for finite w.
-        int i = 0;
-        int upper = S.loopBound(n);
+        // One method per variant: each loop compiles on its own profile, with no branch on vectors
+        // (C2 boxes a vector that merges after a branch). A weight decay of 0 adds w·0 = 0.
+        int i;
         if (velocity == null) {
-            for (; i < upper; i += L) {
-                FloatVector wi = load(w, wOff + i);
-                FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
-                wi.sub(gi.mul(lr)).intoArray(w, wOff + i);
-            }
+            i = sgdPlain(n, w, wOff, g, gOff, lr, weightDecay);
         } else if (nesterov) {
-            for (; i < upper; i += L) {
-                FloatVector wi = load(w, wOff + i);
-                FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
-                FloatVector v = load(velocity, vOff + i).mul(momentum).add(gi);
-                v.intoArray(velocity, vOff + i);
-                wi.sub(gi.add(v.mul(momentum)).mul(lr)).intoArray(w, wOff + i);
-            }
+            i = sgdNesterov(n, w, wOff, g, gOff, velocity, vOff, lr, momentum, weightDecay);
         } else {
-            for (; i < upper; i += L) {
-                FloatVector wi = load(w, wOff + i);
-                FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
-                FloatVector v = load(velocity, vOff + i).mul(momentum).add(gi);
-                v.intoArray(velocity, vOff + i);
-                wi.sub(v.mul(lr)).intoArray(w, wOff + i);
-            }
+            i = sgdMomentum(n, w, wOff, g, gOff, velocity, vOff, lr, momentum, weightDecay);
         }
         if (i < n) { // the tail through the reference (masking every iteration costs more)
             ScalarKernels.INSTANCE.sgd(n - i, w, wOff + i, g, gOff + i, velocity, vOff + i, lr, momentum, weightDecay,
                     nesterov);
         }
+    }
+
+    private static int sgdPlain(int n, float[] w, int wOff, float[] g, int gOff, float lr, float weightDecay) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector wi = load(w, wOff + i);
+            FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
+            wi.sub(gi.mul(lr)).intoArray(w, wOff + i);
+        }
+        return i;
+    }
+
+    private static int sgdMomentum(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
+                                   float lr, float momentum, float weightDecay) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector wi = load(w, wOff + i);
+            FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
+            FloatVector v = load(velocity, vOff + i).mul(momentum).add(gi);
+            v.intoArray(velocity, vOff + i);
+            wi.sub(v.mul(lr)).intoArray(w, wOff + i);
+        }
+        return i;
+    }
+
+    private static int sgdNesterov(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
+                                   float lr, float momentum, float weightDecay) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector wi = load(w, wOff + i);
+            FloatVector gi = load(g, gOff + i).add(wi.mul(weightDecay));
+            FloatVector v = load(velocity, vOff + i).mul(momentum).add(gi);
+            v.intoArray(velocity, vOff + i);
+            wi.sub(gi.add(v.mul(momentum)).mul(lr)).intoArray(w, wOff + i);
+        }
+        return i;
     }
 
     @Override
