@@ -45,4 +45,24 @@ public enum ActivationKind {
     public boolean derivativeFromOutput() {
         return derivativeFromOutput;
     }
+
+    /**
+     * f(z) for one value, as the scalar reference computes it (in double, rounded to float). For
+     * batches use {@link Kernels#biasActivation}.
+     *
+     * @param alpha the parameter of leaky ReLU and ELU (ignored by the other kinds)
+     */
+    public float apply(float alpha, float z) {
+        return io.vecnn.kernels.internal.ScalarKernels.activate(this, alpha, z);
+    }
+
+    /**
+     * f′ for one value, as the scalar reference computes it: from h = f(z) when
+     * {@link #derivativeFromOutput()}, from z otherwise.
+     *
+     * @param saved h or z, as {@link #derivativeFromOutput()} says
+     */
+    public float derivative(float alpha, float saved) {
+        return io.vecnn.kernels.internal.ScalarKernels.derivative(this, alpha, saved);
+    }
 }

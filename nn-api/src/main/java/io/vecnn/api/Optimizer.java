@@ -1,0 +1,36 @@
+package io.vecnn.api;
+
+import java.util.List;
+
+/**
+ * Updates parameters from their gradients. An optimizer is bound to one model's parameter list;
+ * its per-parameter state (momentum, moment estimates) is indexed by position in that list and
+ * allocated at the first step. Not thread-safe: it belongs to the one thread that trains.
+ */
+public interface Optimizer {
+    /** A short name with its hyper-parameters, e.g. {@code "adam(b1=0.9,b2=0.999,eps=1e-8)"}. */
+    String name();
+
+    /**
+     * One update of every {@linkplain Parameter#trainable() trainable} parameter from its gradient
+     * (which it does not clear), at the given learning rate.
+     *
+     * @throws IllegalArgumentException if the list differs in length or shapes from earlier steps
+     */
+    void step(List<Parameter> parameters, float learningRate);
+
+    /** The number of steps taken so far (Adam's t). */
+    long iterations();
+
+    /** Number of state arrays kept per parameter (0 for plain SGD, 1 for momentum, 2 for Adam). */
+    int stateSlots();
+
+    /**
+     * The live state array {@code slot} of parameter {@code index} (as many elements as the
+     * parameter), allocated if needed; used by checkpoints to save and restore.
+     */
+    float[] state(List<Parameter> parameters, int index, int slot);
+
+    /** Restores the step count (from a checkpoint). */
+    void restoreIterations(long iterations);
+}

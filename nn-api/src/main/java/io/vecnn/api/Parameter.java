@@ -1,0 +1,119 @@
+package io.vecnn.api;
+
+import java.util.Objects;
+
+/**
+ * A trainable tensor: its values and the gradient of the loss with respect to them, of the same
+ * shape. Layers accumulate into {@link #gradient()} during backward (so gradients of several
+ * backward passes add up until {@link #zeroGradient()}); optimizers read the gradient and update
+ * {@link #value()} in place.
+ *
+ * <p>A parameter may carry a {@linkplain #mask() connectivity mask}: entries whose mask is 0 are
+ * connections that do not exist. They hold 0, their gradient is kept at 0 by the layer, so no
+ * optimizer moves them.
+ */
+public final class Parameter {
+    private final String name;
+    private final Matrix value;
+    private final Matrix gradient;
+    private final boolean[] mask;
+    private boolean trainable = true;
+
+    /**
+     * @param name  a name unique within its model, e.g. {@code "dense1.weight"}
+     * @param value the values (the parameter keeps this matrix, not a copy)
+     * @param mask  null, or one flag per element ({@code value.size()} of them): false marks a missing
+     *              connection, whose value is set to 0
+     */
+    public Parameter(String name, Matrix value, boolean[] mask) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.value = Objects.requireNonNull(value, "value");
+        this.gradient = Matrix.zeros(value.rows(), value.cols());
+        if (mask != null) {
+            if (mask.length != value.size()) {
+                throw new IllegalArgumentException(name + ": the mask has " + mask.length
+                        + " entries, the parameter " + value.size() + " (" + value.shape() + ")");
+            }
+            mask = mask.clone();
+            float[] v = value.data();
+            for (int i = 0; i < mask.length; i++) {
+                if (!mask[i]) {
+                    v[i] = 0f;
+                }
+            }
+        }
+        this.mask = mask;
+    }
+
+    /** A parameter without a mask. */
+    public Parameter(String name, Matrix value) {
+        this(name, value, null);
+    }
+
+    /** The name, unique within its model. */
+    public String name() {
+        return name;
+    }
+
+    /** The values, updated in place by optimizers. */
+    public Matrix value() {
+        return value;
+    }
+
+    /** The accumulated gradient, same shape as {@link #value()}. */
+    public Matrix gradient() {
+        return gradient;
+    }
+
+    /** The connectivity mask (a copy), or null if every entry is a connection. */
+    public boolean[] mask() {
+        return mask == null ? null : mask.clone();
+    }
+
+    /** Whether a mask is set. */
+    public boolean hasMask() {
+        return mask != null;
+    }
+
+    /** Sets the gradient of masked-out entries to 0; layers call this after accumulating. */
+    public void applyMaskToGradient() {
+        if (mask != null) {
+            float[] g = gradient.data();
+            for (int i = 0; i < mask.length; i++) {
+                if (!mask[i]) {
+                    g[i] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return value.size();
+    }
+
+    /** Whether optimizers update this parameter (true unless {@link #freeze()} was called). */
+    public boolean trainable() {
+        return trainable;
+    }
+
+    /** Excludes this parameter from optimizer updates (its gradient is still computed). */
+    public void freeze() {
+        trainable = false;
+    }
+
+    /** Makes this parameter trainable again. */
+    public void unfreeze() {
+        trainable = true;
+    }
+
+    /** Sets the gradient to 0. */
+    public void zeroGradient() {
+        gradient.fill(0f);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + value.shape() + (mask != null ? " (masked)" : "") + (trainable ? "" : " (frozen)");
+    }
+}

@@ -1,0 +1,65 @@
+package io.vecnn.api;
+
+/**
+ * A matrix of the wrong shape was given to a layer, loss, model or kernel. The message names where
+ * ({@link #where()}: a layer name, a loss, an argument), the expected and the actual shape.
+ */
+public class ShapeException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String where;
+    private final String expected;
+    private final String actual;
+
+    /**
+     * @param where    the layer, loss or argument that received the matrix
+     * @param expected the expected shape, e.g. {@code "B×784"} or {@code "32×10"}
+     * @param actual   the shape received
+     */
+    public ShapeException(String where, String expected, String actual) {
+        super(where + ": expected shape " + expected + ", got " + actual);
+        this.where = where;
+        this.expected = expected;
+        this.actual = actual;
+    }
+
+    /** The layer, loss or argument that received the matrix. */
+    public String where() {
+        return where;
+    }
+
+    /** The expected shape. */
+    public String expected() {
+        return expected;
+    }
+
+    /** The shape received. */
+    public String actual() {
+        return actual;
+    }
+
+    /**
+     * Throws unless {@code m} has {@code cols} columns and at least one row.
+     *
+     * @param where what receives the matrix, for the message
+     * @param what  the argument's name, for the message
+     */
+    public static void requireBatch(String where, String what, Matrix m, int cols) {
+        if (m == null) {
+            throw new IllegalArgumentException(where + ": " + what + " is null");
+        }
+        if (m.cols() != cols || m.rows() == 0) {
+            throw new ShapeException(where + " " + what, "B×" + cols + " with B >= 1", m.shape());
+        }
+    }
+
+    /** Throws unless {@code m} is exactly {@code rows × cols}. */
+    public static void requireShape(String where, String what, Matrix m, int rows, int cols) {
+        if (m == null) {
+            throw new IllegalArgumentException(where + ": " + what + " is null");
+        }
+        if (!m.hasShape(rows, cols)) {
+            throw new ShapeException(where + " " + what, rows + "×" + cols, m.shape());
+        }
+    }
+}

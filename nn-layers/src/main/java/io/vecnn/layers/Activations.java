@@ -1,0 +1,174 @@
+package io.vecnn.layers;
+
+import io.vecnn.api.Activation;
+import io.vecnn.api.Matrix;
+import io.vecnn.api.ShapeException;
+import io.vecnn.kernels.ActivationKind;
+import io.vecnn.kernels.Kernels;
+import io.vecnn.layers.internal.KernelActivation;
+
+import java.util.Locale;
+
+/**
+ * The built-in activations. The element-wise ones run on the fused vector kernels (and
+ * {@link Dense} fuses them with its bias add and its backward Hadamard product); {@link #softmax()}
+ * is row-wise. User-defined activations come from {@link Activation#elementwise}.
+ */
+public final class Activations {
+    private static final Activation.Elementwise IDENTITY = new KernelActivation("identity", ActivationKind.IDENTITY, 0f);
+    private static final Activation.Elementwise SIGMOID = new KernelActivation("sigmoid", ActivationKind.SIGMOID, 0f);
+    private static final Activation.Elementwise TANH = new KernelActivation("tanh", ActivationKind.TANH, 0f);
+    private static final Activation.Elementwise RELU = new KernelActivation("relu", ActivationKind.RELU, 0f);
+    private static final Activation.Elementwise GELU = new KernelActivation("gelu", ActivationKind.GELU, 0f);
+    private static final Activation.Elementwise SOFTPLUS = new KernelActivation("softplus", ActivationKind.SOFTPLUS, 0f);
+    private static final Activation.Elementwise SILU = new KernelActivation("silu", ActivationKind.SILU, 0f);
+    private static final Activation SOFTMAX = new Softmax();
+
+    private Activations() {
+    }
+
+    /** f(z) = z. */
+    public static Activation.Elementwise identity() {
+        return IDENTITY;
+    }
+
+    /** f(z) = 1/(1 + e^−z). */
+    public static Activation.Elementwise sigmoid() {
+        return SIGMOID;
+    }
+
+    /** f(z) = tanh z. */
+    public static Activation.Elementwise tanh() {
+        return TANH;
+    }
+
+    /** f(z) = max(z, 0); f′(0) = 0. */
+    public static Activation.Elementwise relu() {
+        return RELU;
+    }
+
+    /** f(z) = z for z &gt; 0, slope·z otherwise (PyTorch's default slope is 0.01). */
+    public static Activation.Elementwise leakyRelu(float slope) {
+        requireFinite("leaky ReLU slope", slope);
+        return new KernelActivation("leaky_relu(" + slope + ")", ActivationKind.LEAKY_RELU, slope);
+    }
+
+    /** f(z) = z for z &gt; 0, α(e^z − 1) otherwise. */
+    public static Activation.Elementwise elu(float alpha) {
+        requireFinite("ELU alpha", alpha);
+        return new KernelActivation("elu(" + alpha + ")", ActivationKind.ELU, alpha);
+    }
+
+    /** GELU in its tanh form. */
+    public static Activation.Elementwise gelu() {
+        return GELU;
+    }
+
+    /** f(z) = ln(1 + e^z). */
+    public static Activation.Elementwise softplus() {
+        return SOFTPLUS;
+    }
+
+    /** SiLU (swish): f(z) = z·σ(z). */
+    public static Activation.Elementwise silu() {
+        return SILU;
+    }
+
+    /**
+     * Row-wise softmax: hⱼ = e^zⱼ / Σₖ e^zₖ (maximum subtracted). For classification, prefer an
+     * identity output with {@link Losses#softmaxCrossEntropy()}, which fuses softmax into the loss.
+     */
+    public static Activation softmax() {
+        return SOFTMAX;
+    }
+
+    /**
+     * The built-in activation with this name, as {@link Activation#name()} prints it:
+     * {@code identity, sigmoid, tanh, relu, gelu, softplus, silu, softmax, leaky_relu(a), elu(a)}
+     * (also {@code leaky_relu} and {@code elu} with their defaults 0.01 and 1).
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static Activation named(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        switch (n) {
+            case "identity", "linear": return IDENTITY;
+            case "sigmoid": return SIGMOID;
+            case "tanh": return TANH;
+            case "relu": return RELU;
+            case "gelu": return GELU;
+            case "softplus": return SOFTPLUS;
+            case "silu", "swish": return SILU;
+            case "softmax": return SOFTMAX;
+            case "leaky_relu": return leakyRelu(0.01f);
+            case "elu": return elu(1f);
+            default:
+        }
+        try {
+            if (n.startsWith("leaky_relu(") && n.endsWith(")")) {
+                return leakyRelu(Float.parseFloat(n.substring(11, n.length() - 1)));
+            }
+            if (n.startsWith("elu(") && n.endsWith(")")) {
+                return elu(Float.parseFloat(n.substring(4, n.length() - 1)));
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("activation '" + name + "': bad parameter", e);
+        }
+        throw new IllegalArgumentException("unknown activation '" + name + "'; known: identity, sigmoid, tanh, relu, "
+                + "leaky_relu(slope), elu(alpha), gelu, softplus, silu, softmax");
+    }
+
+    private static void requireFinite(String what, float v) {
+        if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException(what + " must be finite, got " + v);
+        }
+    }
+
+    /** Row-wise softmax; backward is the Jacobian-vector product hᵢ(gᵢ − Σⱼ gⱼhⱼ). */
+    private static final class Softmax implements Activation {
+        private static final Kernels KERNELS = Kernels.get();
+
+        @Override
+        public String name() {
+            return "softmax";
+        }
+
+        @Override
+        public boolean needsInput() {
+            return false;
+        }
+
+        @Override
+        public void forward(Matrix z, Matrix h) {
+            if (z.rows() != h.rows() || z.cols() != h.cols()) {
+                throw new ShapeException("softmax output", z.shape(), h.shape());
+            }
+            KERNELS.softmax(z.rows(), z.cols(), z.data(), 0, z.cols(), h.data(), 0, h.cols());
+        }
+
+        @Override
+        public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ) {
+            int rows = h.rows();
+            int cols = h.cols();
+            float[] hd = h.data();
+            float[] g = gradH.data();
+            float[] d = gradZ.data();
+            for (int i = 0; i < rows; i++) {
+                int o = i * cols;
+                double dot = 0;
+                for (int j = 0; j < cols; j++) {
+                    dot += (double) g[o + j] * hd[o + j];
+                }
+                float s = (float) dot;
+                for (int j = 0; j < cols; j++) {
+                    d[o + j] = hd[o + j] * (g[o + j] - s);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "softmax";
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.vecnn.layers.internal;
+
+import io.vecnn.api.Activation;
+import io.vecnn.api.Matrix;
+import io.vecnn.kernels.ActivationKind;
+import io.vecnn.kernels.Kernels;
+
+/**
+ * A built-in element-wise activation backed by the fused kernels. {@link io.vecnn.layers.Dense}
+ * recognises it and fuses bias add + f in forward and g ⊙ f′ in backward.
+ *
+ * @param name  the name used in summaries and checkpoints
+ * @param kind  the kernel kind
+ * @param alpha the parameter of leaky ReLU and ELU
+ */
+public record KernelActivation(String name, ActivationKind kind, float alpha) implements Activation.Elementwise {
+    private static final Kernels KERNELS = Kernels.get();
+
+    @Override
+    public float apply(float z) {
+        return kind.apply(alpha, z);
+    }
+
+    @Override
+    public float derivative(float z, float h) {
+        return kind.derivative(alpha, kind.derivativeFromOutput() ? h : z);
+    }
+
+    @Override
+    public boolean needsInput() {
+        return !kind.derivativeFromOutput();
+    }
+
+    @Override
+    public void forward(Matrix z, Matrix h) {
+        KERNELS.biasActivation(kind, alpha, z.rows(), z.cols(), z.data(), 0, z.cols(), null, 0, h.data(), 0, h.cols());
+    }
+
+    @Override
+    public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ) {
+        Matrix saved = kind.derivativeFromOutput() ? h : z;
+        KERNELS.activationBackward(kind, alpha, z.size(), gradH.data(), 0, saved.data(), 0, gradZ.data(), 0);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
