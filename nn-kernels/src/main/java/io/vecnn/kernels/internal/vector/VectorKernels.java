@@ -95,7 +95,7 @@ public final class VectorKernels implements KernelImpl {
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     private static FloatVector sigmoid(FloatVector z) {
-        return ONE.div(z.neg().lanewise(VectorOperators.EXP).add(1f));
+        return ONE.div(VectorMath.exp(z.neg()).add(1f));
     }
 
     /**
@@ -103,7 +103,7 @@ public final class VectorKernels implements KernelImpl {
      * 2.4 times faster than the lanewise TANH here; absolute error a few ulps of 1.
      */
     private static FloatVector tanh(FloatVector z) {
-        FloatVector e = z.abs().mul(-2f).lanewise(VectorOperators.EXP);
+        FloatVector e = VectorMath.exp(z.abs().mul(-2f));
         FloatVector t = ONE.sub(e).div(ONE.add(e));
         return t.blend(t.neg(), z.compare(VectorOperators.LT, 0f));
     }
@@ -123,14 +123,14 @@ public final class VectorKernels implements KernelImpl {
     private static FloatVector geluDerivative(FloatVector s) {
         FloatVector z = s.max(-ScalarKernels.GELU_CLAMP).min(ScalarKernels.GELU_CLAMP);
         FloatVector z2 = z.mul(z);
-        FloatVector e = z2.mul(GELU_K).add(1f).mul(z).mul(-2 * GELU_C).lanewise(VectorOperators.EXP);
+        FloatVector e = VectorMath.exp(z2.mul(GELU_K).add(1f).mul(z).mul(-2 * GELU_C));
         FloatVector sig = ONE.div(e.add(1f));
         FloatVector twoDu = z2.mul(GELU_K3).add(1f).mul(2 * GELU_C);
         return z.mul(sig.mul(e).mul(sig)).mul(twoDu).add(sig);
     }
 
     private static FloatVector softplus(FloatVector z) {
-        return z.max(0f).add(z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+        return z.max(0f).add(VectorMath.log1pUnit(VectorMath.exp(z.abs().neg())));
     }
 
     private static FloatVector siluDerivative(FloatVector s) {
@@ -218,7 +218,7 @@ public final class VectorKernels implements KernelImpl {
         int j = 0;
         for (int u = S.loopBound(n); j < u; j += L) {
             FloatVector v = biased(z, zi + j, b, bi + j);
-            v.blend(v.lanewise(VectorOperators.EXPM1).mul(alpha), v.compare(VectorOperators.LE, 0f))
+            v.blend(VectorMath.expm1NonPositive(v.min(0f)).mul(alpha), v.compare(VectorOperators.LE, 0f))
                     .intoArray(h, hi + j);
         }
         return j;
@@ -313,7 +313,7 @@ public final class VectorKernels implements KernelImpl {
         for (int u = S.loopBound(n); i < u; i += L) {
             FloatVector z = load(s, si + i);
             FloatVector gv = load(g, gi + i);
-            gv.mul(z.lanewise(VectorOperators.EXP).mul(alpha)).blend(gv, z.compare(VectorOperators.GT, 0f))
+            gv.mul(VectorMath.exp(z.min(0f)).mul(alpha)).blend(gv, z.compare(VectorOperators.GT, 0f))
                     .intoArray(d, di + i);
         }
         return i;
@@ -364,7 +364,7 @@ public final class VectorKernels implements KernelImpl {
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < cols; j += L) {
             VectorMask<Float> mask = S.indexInRange(j, cols);
-            FloatVector e = FloatVector.fromArray(S, x, off + j, mask).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + j, mask).sub(max));
             e = FloatVector.zero(S).blend(e, mask);
             if (out != null) {
                 e.intoArray(out, outOff + j, mask);
@@ -453,7 +453,7 @@ public final class VectorKernels implements KernelImpl {
                 FloatVector z = FloatVector.fromArray(S, logits, lOff + i * ldl + j, mask);
                 FloatVector y = FloatVector.fromArray(S, targets, tOff + i * ldt + j, mask);
                 FloatVector loss = z.max(0f).sub(z.mul(y))
-                        .add(z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+                        .add(VectorMath.log1pUnit(VectorMath.exp(z.abs().neg())));
                 acc = acc.add(FloatVector.zero(S).blend(loss, mask));
                 if (grad != null) {
                     sigmoid(z).sub(y).mul(invRows).intoArray(grad, gOff + i * ldg + j, mask);
