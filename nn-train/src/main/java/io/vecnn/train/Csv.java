@@ -49,7 +49,11 @@ public final class Csv {
         int b1 = in.read();
         in.reset();
         if (b0 == 0x1f && b1 == 0x8b) {
-            in = new GZIPInputStream(in, 1 << 16);
+            try {
+                in = new GZIPInputStream(in, 1 << 16);
+            } catch (java.util.zip.ZipException | java.io.EOFException e) {
+                throw new MalformedDataException(name + ": corrupt gzip header: " + e.getMessage(), e);
+            }
         }
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
         FloatList values = new FloatList();
@@ -109,8 +113,8 @@ public final class Csv {
                     }
                 }
             }
-        } catch (java.util.zip.ZipException e) {
-            throw new MalformedDataException(name + ": corrupt gzip data near line " + lineNo + ": " + e.getMessage(), e);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new MalformedDataException(name + ": corrupt or truncated gzip data near line " + lineNo + ": " + e.getMessage(), e);
         }
         if (labels.size == 0) {
             throw new MalformedDataException(name + (lineNo == 0 ? ": the file is empty" : ": no data rows (header only)"));

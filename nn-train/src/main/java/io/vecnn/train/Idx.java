@@ -46,8 +46,8 @@ public final class Idx {
             boolean gzip = b0 == 0x1f && b1 == 0x8b;
             InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
             return read(in, file.toString(), gzip ? -1 : fileSize);
-        } catch (java.util.zip.ZipException e) {
-            throw new MalformedDataException(file + ": corrupt gzip data: " + e.getMessage(), e);
+        } catch (java.util.zip.ZipException | EOFException e) {
+            throw new MalformedDataException(file + ": corrupt or truncated gzip data: " + e.getMessage(), e);
         }
     }
 

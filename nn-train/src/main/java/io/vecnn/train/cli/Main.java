@@ -49,6 +49,11 @@ public final class Main implements Runnable {
                 System.setProperty("vecnn.threads", args[i + 1]);
             }
         }
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code: 0 success, 1 error, 2 bad usage, 3 divergence. */
+    static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parse) -> {
             PrintWriter err = cmd.getErr();
@@ -59,7 +64,7 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        System.exit(cl.execute(args));
+        return cl.execute(args);
     }
 
     private static String message(Throwable e) {

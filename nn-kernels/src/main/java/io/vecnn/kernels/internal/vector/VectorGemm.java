@@ -209,19 +209,19 @@ final class VectorGemm {
                 int rows = Math.min(4, m - i0);
                 int cols = Math.min(2, n - j0);
                 int ci = cOff + i0 * ldc + j0;
-                storeDot(c00.reduceLanes(VectorOperators.ADD), c, ci, 0, cols, alpha, beta);
-                storeDot(c01.reduceLanes(VectorOperators.ADD), c, ci + 1, 1, cols, alpha, beta);
+                storeDot(VectorMath.sum(c00), c, ci, 0, cols, alpha, beta);
+                storeDot(VectorMath.sum(c01), c, ci + 1, 1, cols, alpha, beta);
                 if (rows > 1) {
-                    storeDot(c10.reduceLanes(VectorOperators.ADD), c, ci + ldc, 0, cols, alpha, beta);
-                    storeDot(c11.reduceLanes(VectorOperators.ADD), c, ci + ldc + 1, 1, cols, alpha, beta);
+                    storeDot(VectorMath.sum(c10), c, ci + ldc, 0, cols, alpha, beta);
+                    storeDot(VectorMath.sum(c11), c, ci + ldc + 1, 1, cols, alpha, beta);
                 }
                 if (rows > 2) {
-                    storeDot(c20.reduceLanes(VectorOperators.ADD), c, ci + 2 * ldc, 0, cols, alpha, beta);
-                    storeDot(c21.reduceLanes(VectorOperators.ADD), c, ci + 2 * ldc + 1, 1, cols, alpha, beta);
+                    storeDot(VectorMath.sum(c20), c, ci + 2 * ldc, 0, cols, alpha, beta);
+                    storeDot(VectorMath.sum(c21), c, ci + 2 * ldc + 1, 1, cols, alpha, beta);
                 }
                 if (rows > 3) {
-                    storeDot(c30.reduceLanes(VectorOperators.ADD), c, ci + 3 * ldc, 0, cols, alpha, beta);
-                    storeDot(c31.reduceLanes(VectorOperators.ADD), c, ci + 3 * ldc + 1, 1, cols, alpha, beta);
+                    storeDot(VectorMath.sum(c30), c, ci + 3 * ldc, 0, cols, alpha, beta);
+                    storeDot(VectorMath.sum(c31), c, ci + 3 * ldc + 1, 1, cols, alpha, beta);
                 }
             }
         }

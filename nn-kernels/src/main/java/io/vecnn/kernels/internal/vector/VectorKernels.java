@@ -371,7 +371,7 @@ public final class VectorKernels implements KernelImpl {
             }
             sum = sum.add(e);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(sum);
     }
 
     private static void scaleRow(float[] x, int off, int cols, float factor) {
@@ -418,8 +418,8 @@ public final class VectorKernels implements KernelImpl {
                     acc = y.fma(FloatVector.zero(S).blend(zs, mask), acc);
                     accY = accY.add(y);
                 }
-                yShifted = acc.reduceLanes(VectorOperators.ADD);
-                ySum = accY.reduceLanes(VectorOperators.ADD);
+                yShifted = VectorMath.sum(acc);
+                ySum = VectorMath.sum(accY);
             }
             float sum = expSum(logits, lr, cols, max, grad, gr);
             total += Math.log(sum) * ySum - yShifted;
@@ -459,7 +459,7 @@ public final class VectorKernels implements KernelImpl {
                     sigmoid(z).sub(y).mul(invRows).intoArray(grad, gOff + i * ldg + j, mask);
                 }
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sum(acc);
         }
         return total / rows;
     }
@@ -499,11 +499,11 @@ public final class VectorKernels implements KernelImpl {
                 d.mul(invRows).intoArray(grad, gOff + j);
             }
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD); // before the tail: no vector merges after a branch
+        double sum = VectorMath.sum(acc); // before the tail: no vector merges after a branch
         if (j < n) {
             VectorMask<Float> mask = S.indexInRange(j, n);
             FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
-            sum += d.mul(d).reduceLanes(VectorOperators.ADD);
+            sum += VectorMath.sum(d.mul(d));
             if (grad != null) {
                 d.mul(invRows).intoArray(grad, gOff + j, mask);
             }

@@ -85,6 +85,18 @@ final class VectorMath {
         return FloatVector.zero(m.vectorSpecies()).blend(1f, m);
     }
 
+    /**
+     * The sum of the lanes in a fixed order (lane 0 first). {@code reduceLanes(ADD)} may add in a
+     * different order when intrinsified than in the interpreter, which changes the last bit.
+     */
+    static float sum(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1, n = v.length(); i < n; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     /** e^x − 1 for x ≤ 0 (ELU): exp(x) − 1, except near 0 where a Taylor polynomial avoids cancellation. */
     static FloatVector expm1NonPositive(FloatVector x) {
         FloatVector viaExp = exp(x).sub(1f);
