@@ -381,8 +381,19 @@ public final class VectorKernels implements KernelImpl {
         }
     }
 
+    /**
+     * Rows narrower than two vectors (10 classes) go to the reference: a per-row loop of one or two
+     * iterations is too cold for C2 to inline the vector exp into it, so every vector would be boxed
+     * (64 bytes per row, measured), and the scalar row costs little next to the GEMMs around it.
+     */
+    private static final int NARROW_ROW = 2 * L;
+
     @Override
     public void softmax(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        if (cols < NARROW_ROW) {
+            ScalarKernels.INSTANCE.softmax(rows, cols, x, xOff, ldx, y, yOff, ldy);
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             int xr = xOff + i * ldx;
             int yr = yOff + i * ldy;
@@ -396,6 +407,10 @@ public final class VectorKernels implements KernelImpl {
     public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
                                       int[] labels, int labOff, float[] targets, int tOff, int ldt,
                                       float[] grad, int gOff, int ldg) {
+        if (cols < NARROW_ROW) {
+            return ScalarKernels.INSTANCE.softmaxCrossEntropy(rows, cols, logits, lOff, ldl, labels, labOff, targets, tOff, ldt,
+                    grad, gOff, ldg);
+        }
         double total = 0;
         float invRows = 1f / rows;
         for (int i = 0; i < rows; i++) {

@@ -90,12 +90,26 @@ final class VectorMath {
      * different order when intrinsified than in the interpreter, which changes the last bit.
      */
     static float sum(FloatVector v) {
-        float s = v.lane(0);
-        for (int i = 1, n = v.length(); i < n; i++) {
+        // Pairwise over lanes extracted at constant indices: IEEE adds in a fixed order, intrinsified
+        // and inlined (a loop over lane(i), or shuffles, box the vector).
+        if (LANES == 8) {
+            return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+        }
+        if (LANES == 16) {
+            return (((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7))))
+                    + (((v.lane(8) + v.lane(9)) + (v.lane(10) + v.lane(11))) + ((v.lane(12) + v.lane(13)) + (v.lane(14) + v.lane(15))));
+        }
+        if (LANES == 4) {
+            return (v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3));
+        }
+        float s = 0f;
+        for (int i = 0; i < LANES; i++) {
             s += v.lane(i);
         }
         return s;
     }
+
+    private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
 
     /** e^x − 1 for x ≤ 0 (ELU): exp(x) − 1, except near 0 where a Taylor polynomial avoids cancellation. */
     static FloatVector expm1NonPositive(FloatVector x) {
