@@ -38,8 +38,13 @@ public final class Checks {
      * An empty matrix may be null.
      */
     public static void matrix(String name, float[] array, int off, int rows, int cols, int ld) {
-        nonNegative(name + " rows", rows);
-        nonNegative(name + " columns", cols);
+        // Messages are built only on failure: these checks run on every kernel call.
+        if (rows < 0) {
+            throw new IllegalArgumentException(name + " rows must be >= 0, got " + rows);
+        }
+        if (cols < 0) {
+            throw new IllegalArgumentException(name + " columns must be >= 0, got " + cols);
+        }
         leadingDimension(name, ld, cols);
         if (off < 0) {
             throw new IllegalArgumentException("offset of " + name + " must be >= 0, got " + off);

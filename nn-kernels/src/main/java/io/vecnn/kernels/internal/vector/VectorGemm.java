@@ -39,6 +39,8 @@ final class VectorGemm {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
         final float[] tile = new float[MR * NR];
+        /** The eight dot-product accumulators of {@link #dotRowsNT}, spilled for a scalar reduction. */
+        final float[] dots = new float[8 * L];
 
         float[] aPack(int size) {
             if (aPack.length < size) {
@@ -66,7 +68,7 @@ final class VectorGemm {
             // A·Bᵀ with a narrow B (an output layer's forward pass): packing would cost as much as the
             // arithmetic and a 16-wide tile would waste most of its lanes. The shape alone decides,
             // so results still do not depend on the thread count.
-            dotRowsNT(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            dotRowsNT(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, WORKSPACE.get().dots);
             return;
         }
         int parts = parts(threads, m, n, k);
@@ -159,7 +161,7 @@ final class VectorGemm {
      * the valid part.
      */
     static void dotRowsNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
-                          int ldb, float beta, float[] c, int cOff, int ldc) {
+                          int ldb, float beta, float[] c, int cOff, int ldc, float[] dots) {
         int kUpper = S.loopBound(k);
         VectorMask<Float> tail = S.indexInRange(kUpper, k);
         for (int i0 = 0; i0 < m; i0 += 4) {
@@ -206,31 +208,34 @@ final class VectorGemm {
                     c30 = x.fma(b0, c30);
                     c31 = x.fma(b1, c31);
                 }
-                int rows = Math.min(4, m - i0);
-                int cols = Math.min(2, n - j0);
-                int ci = cOff + i0 * ldc + j0;
-                storeDot(VectorMath.sum(c00), c, ci, 0, cols, alpha, beta);
-                storeDot(VectorMath.sum(c01), c, ci + 1, 1, cols, alpha, beta);
-                if (rows > 1) {
-                    storeDot(VectorMath.sum(c10), c, ci + ldc, 0, cols, alpha, beta);
-                    storeDot(VectorMath.sum(c11), c, ci + ldc + 1, 1, cols, alpha, beta);
-                }
-                if (rows > 2) {
-                    storeDot(VectorMath.sum(c20), c, ci + 2 * ldc, 0, cols, alpha, beta);
-                    storeDot(VectorMath.sum(c21), c, ci + 2 * ldc + 1, 1, cols, alpha, beta);
-                }
-                if (rows > 3) {
-                    storeDot(VectorMath.sum(c30), c, ci + 3 * ldc, 0, cols, alpha, beta);
-                    storeDot(VectorMath.sum(c31), c, ci + 3 * ldc + 1, 1, cols, alpha, beta);
-                }
+                // Spill and reduce in scalar code: eight inlined lane reductions exceed C2's node budget
+                // (then every accumulator is boxed), and reduceLanes(ADD) is not bit-reproducible.
+                c00.intoArray(dots, 0);
+                c01.intoArray(dots, L);
+                c10.intoArray(dots, 2 * L);
+                c11.intoArray(dots, 3 * L);
+                c20.intoArray(dots, 4 * L);
+                c21.intoArray(dots, 5 * L);
+                c30.intoArray(dots, 6 * L);
+                c31.intoArray(dots, 7 * L);
+                storeDots(dots, Math.min(4, m - i0), Math.min(2, n - j0), c, cOff + i0 * ldc + j0, ldc, alpha, beta);
             }
         }
     }
 
-    private static void storeDot(float dot, float[] c, int ci, int col, int cols, float alpha, float beta) {
-        if (col < cols) {
-            float v = dot * alpha;
-            c[ci] = beta == 0 ? v : v + c[ci] * beta;
+    /** C[r][q] = α·(Σ lanes of accumulator 2r + q) + β·C[r][q] for the valid rows and columns. */
+    private static void storeDots(float[] dots, int rows, int cols, float[] c, int ci, int ldc, float alpha, float beta) {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) {
+                int base = (2 * r + q) * L;
+                float dot = 0f;
+                for (int l = 0; l < L; l++) {
+                    dot += dots[base + l];
+                }
+                float v = dot * alpha;
+                int idx = ci + r * ldc + q;
+                c[idx] = beta == 0 ? v : v + c[idx] * beta;
+            }
         }
     }
 

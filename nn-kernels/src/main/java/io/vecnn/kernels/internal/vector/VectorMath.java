@@ -90,18 +90,26 @@ final class VectorMath {
      * different order when intrinsified than in the interpreter, which changes the last bit.
      */
     static float sum(FloatVector v) {
-        // Pairwise over lanes extracted at constant indices: IEEE adds in a fixed order, intrinsified
-        // and inlined (a loop over lane(i), or shuffles, box the vector).
-        if (LANES == 8) {
-            return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
-        }
-        if (LANES == 16) {
-            return (((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7))))
-                    + (((v.lane(8) + v.lane(9)) + (v.lane(10) + v.lane(11))) + ((v.lane(12) + v.lane(13)) + (v.lane(14) + v.lane(15))));
-        }
-        if (LANES == 4) {
-            return (v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3));
-        }
+        // Pairwise over lanes extracted at constant indices: IEEE adds in a fixed order, intrinsified.
+        // One small method per width keeps each under C2's inlining limits (a loop over lane(i), or
+        // shuffles, box the vector).
+        return LANES == 8 ? sum8(v) : LANES == 16 ? sum16(v) : LANES == 4 ? sum4(v) : sumAny(v);
+    }
+
+    private static float sum4(FloatVector v) {
+        return (v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3));
+    }
+
+    private static float sum8(FloatVector v) {
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+    }
+
+    private static float sum16(FloatVector v) {
+        return (((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7))))
+                + (((v.lane(8) + v.lane(9)) + (v.lane(10) + v.lane(11))) + ((v.lane(12) + v.lane(13)) + (v.lane(14) + v.lane(15))));
+    }
+
+    private static float sumAny(FloatVector v) {
         float s = 0f;
         for (int i = 0; i < LANES; i++) {
             s += v.lane(i);
