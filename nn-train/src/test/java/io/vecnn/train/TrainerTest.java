@@ -146,7 +146,6 @@ class TrainerTest {
         Model m = TestData.classifier(3, false);
         Path ckpt = dir.resolve("m.vecnn");
         int[] calls = {0};
-        int badCall = 0;
         Loss poisoned = new Loss() {
             @Override
             public String name() {
@@ -178,7 +177,6 @@ class TrainerTest {
         }
         Checkpoint.Loaded last = Checkpoint.load(ckpt);
         assertEquals(1, last.state().epochsDone(), "the checkpoint of the last good epoch stays");
-        assertEquals(0, badCall);
     }
 
     @Test
