@@ -63,6 +63,10 @@ public interface Layer {
         private Mode mode = Mode.INFERENCE;
         private long step;
 
+        /** For subclasses: a layer's own state type. */
+        protected State() {
+        }
+
         /** The mode of the current pass. */
         public final Mode mode() {
             return mode;

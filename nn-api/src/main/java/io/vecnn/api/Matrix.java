@@ -145,6 +145,19 @@ public final class Matrix {
         return out;
     }
 
+    /** The column of the largest element of row {@code i} (the first one on ties): a classifier's prediction. */
+    public int argMax(int i) {
+        index(i, 0);
+        int o = i * cols;
+        int arg = 0;
+        for (int j = 1; j < cols; j++) {
+            if (data[o + j] > data[o + arg]) {
+                arg = j;
+            }
+        }
+        return arg;
+    }
+
     /** The index of the first element that is NaN or infinite, or -1 if all are finite. */
     public int firstNonFinite() {
         for (int i = 0, n = size(); i < n; i++) {

@@ -106,7 +106,7 @@ class GradientCheckTest {
     /** The check is not vacuous: a layer whose backward drops a factor of 2 fails it. */
     @Test
     void aWrongGradientFails() {
-        Layer.Spec broken = (in, pos, rnd) -> new ScaledGradientDense((Dense) Dense.of(3, Activations.tanh()).create(in, pos, rnd));
+        Layer.Spec broken = (in, pos, rnd) -> new ScaledGradientDense(Dense.of(3, Activations.tanh()).create(in, pos, rnd));
         Model model = Model.builder(4).add(broken).add(Dense.of(2)).seed(3).build();
         Random r = new Random(5);
         GradientCheck.Result result = new GradientCheck().check(model, Losses.quadratic(),

@@ -57,7 +57,9 @@ public final class Csv {
         }
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
         FloatList values = new FloatList();
-        IntList labels = new IntList();
+        java.util.stream.IntStream.Builder labels = java.util.stream.IntStream.builder();
+        int labelCount = 0;
+        int maxLabel = 0;
         int columns = -1;
         int lineNo = 0;
         String line;
@@ -104,6 +106,8 @@ public final class Csv {
                                     + "' is not a class " + (options.classes() > 0 ? "0.." + (options.classes() - 1) : "index >= 0"));
                         }
                         labels.add((int) v);
+                        labelCount++;
+                        maxLabel = Math.max(maxLabel, (int) v);
                     } else {
                         if (!Double.isFinite(v) && !options.allowNonFinite()) {
                             throw new MalformedDataException(name + ": line " + lineNo + ", column " + (c + 1) + ": value '" + t
@@ -116,18 +120,14 @@ public final class Csv {
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw new MalformedDataException(name + ": corrupt or truncated gzip data near line " + lineNo + ": " + e.getMessage(), e);
         }
-        if (labels.size == 0) {
+        if (labelCount == 0) {
             throw new MalformedDataException(name + (lineNo == 0 ? ": the file is empty" : ": no data rows (header only)"));
         }
         int classes = options.classes();
         if (classes == 0) {
-            int max = 0;
-            for (int i = 0; i < labels.size; i++) {
-                max = Math.max(max, labels.data[i]);
-            }
-            classes = Math.max(2, max + 1);
+            classes = Math.max(2, maxLabel + 1);
         }
-        return Dataset.of(name, values.toArray(), columns - 1, labels.toArray(), classes);
+        return Dataset.of(name, values.toArray(), columns - 1, labels.build().toArray(), classes);
     }
 
     private static final class FloatList {
@@ -142,22 +142,6 @@ public final class Csv {
         }
 
         float[] toArray() {
-            return java.util.Arrays.copyOf(data, size);
-        }
-    }
-
-    private static final class IntList {
-        int[] data = new int[1 << 10];
-        int size;
-
-        void add(int v) {
-            if (size == data.length) {
-                data = java.util.Arrays.copyOf(data, Math.multiplyExact(data.length, 2));
-            }
-            data[size++] = v;
-        }
-
-        int[] toArray() {
             return java.util.Arrays.copyOf(data, size);
         }
     }

@@ -84,6 +84,11 @@ public final class Dataset {
         return m;
     }
 
+    /** The same samples under another name (the arrays are shared: datasets are immutable). */
+    public Dataset named(String newName) {
+        return new Dataset(java.util.Objects.requireNonNull(newName, "name"), x, features, labels, classes);
+    }
+
     /** The samples at the given indices, in that order. */
     public Dataset subset(String newName, int[] indices) {
         float[] nx = new float[indices.length * features];

@@ -291,17 +291,8 @@ public final class Trainer {
 
     private static int countCorrect(Matrix out, Matrix oneHot) {
         int c = 0;
-        int k = out.cols();
-        float[] o = out.data();
-        float[] t = oneHot.data();
         for (int r = 0; r < out.rows(); r++) {
-            int arg = 0;
-            for (int j = 1; j < k; j++) {
-                if (o[r * k + j] > o[r * k + arg]) {
-                    arg = j;
-                }
-            }
-            if (t[r * k + arg] == 1f) {
+            if (oneHot.get(r, out.argMax(r)) == 1f) {
                 c++;
             }
         }
@@ -335,12 +326,7 @@ public final class Trainer {
             Matrix out = ws.forward(x, Mode.INFERENCE, 0);
             lossSum += loss.compute(out, y, null) * rows;
             for (int r = 0; r < rows; r++) {
-                int arg = 0;
-                for (int j = 1; j < k; j++) {
-                    if (out.get(r, j) > out.get(r, arg)) {
-                        arg = j;
-                    }
-                }
+                int arg = out.argMax(r);
                 int actual = d.label(from + r);
                 confusion[actual][arg]++;
                 if (arg == actual) {

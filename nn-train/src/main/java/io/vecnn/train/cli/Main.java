@@ -98,7 +98,7 @@ public final class Main implements Runnable {
                 case "digits":
                     Dataset all = Datasets.digits();
                     Dataset.Split s = all.split(0.2, 1998);
-                    return new Datasets.TrainTest(rename(s.first(), "digits-train"), rename(s.second(), "digits-test"));
+                    return new Datasets.TrainTest(s.first().named("digits-train"), s.second().named("digits-test"));
                 case "fashion-mnist":
                     if (!Files.isDirectory(Datasets.FASHION_MNIST)) {
                         throw new IOException(Datasets.FASHION_MNIST + " does not exist: install Debian's dataset-fashion-mnist "
@@ -117,7 +117,7 @@ public final class Main implements Runnable {
             }
             Dataset csv = Csv.read(p, new Csv.Options(false, -1, 0, allowNonFinite));
             Dataset.Split s = csv.split(0.2, seed);
-            return new Datasets.TrainTest(rename(s.first(), p.getFileName() + "-train"), rename(s.second(), p.getFileName() + "-test"));
+            return new Datasets.TrainTest(s.first().named(p.getFileName() + "-train"), s.second().named(p.getFileName() + "-test"));
         }
 
         String shortName() {
@@ -127,14 +127,6 @@ public final class Main implements Runnable {
             }
             Path f = Path.of(data).getFileName();
             return f == null ? "data" : f.toString().replaceAll("[^A-Za-z0-9._-]", "_");
-        }
-
-        private static Dataset rename(Dataset d, String name) {
-            int[] all = new int[d.size()];
-            for (int i = 0; i < all.length; i++) {
-                all[i] = i;
-            }
-            return d.subset(name, all);
         }
     }
 
@@ -343,12 +335,7 @@ public final class Main implements Runnable {
             Activations.softmax().forward(logits, p);
             System.out.println("sample,label,predicted,probability");
             for (int i = 0; i < n; i++) {
-                int arg = 0;
-                for (int j = 1; j < p.cols(); j++) {
-                    if (p.get(i, j) > p.get(i, arg)) {
-                        arg = j;
-                    }
-                }
+                int arg = p.argMax(i);
                 System.out.printf(Locale.ROOT, "%d,%d,%d,%.4f%n", i, test.label(i), arg, p.get(i, arg));
             }
             return 0;
