@@ -7,6 +7,7 @@ import io.vecnn.api.Mode;
 import io.vecnn.api.Model;
 import io.vecnn.api.Optimizer;
 import io.vecnn.kernels.Kernels;
+import io.vecnn.kernels.Transpose;
 import io.vecnn.layers.Activations;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Losses;
@@ -32,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  * on the vector kernels (the provider's choice; {@code -jvmArgsAppend -Dvecnn.kernels=scalar} for the
  * reference path). Throughput is steps per second: samples/s = score × batch. Run with
  * {@code -prof gc} for the allocation per step.
+ *
+ * <p>{@code gemms} runs only the matrix products of the same step (forward X·Wᵀ per layer, weight
+ * gradients δᵀ·a, input gradients δ·W below the top layer) with the same shapes and kernels: the ratio
+ * {@code step / gemms} in one run says how much the element-wise, loss and update work adds.
  *
  * <ul>
  * <li>{@code mlp}: 784-256-128-10, ReLU, softmax cross-entropy, Adam or SGD (batch 32, 128, 512).</li>
@@ -66,6 +71,9 @@ public class TrainingStepBenchmark {
     private Matrix y;
     private Matrix grad;
     private long step;
+    private Kernels kernels;
+    private int[] widths;
+    private float[][] acts, deltas, weights, weightGrads;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -106,6 +114,22 @@ public class TrainingStepBenchmark {
             throw new IllegalStateException("gradient check failed before benchmarking: " + check);
         }
         ws = model.newTrainingWorkspace();
+
+        kernels = Kernels.get();
+        widths = classic ? new int[] {784, 100, 10} : new int[] {784, 256, 128, 10};
+        int layers = widths.length - 1;
+        acts = new float[layers + 1][];
+        deltas = new float[layers + 1][];
+        weights = new float[layers][];
+        weightGrads = new float[layers][];
+        for (int l = 0; l <= layers; l++) {
+            acts[l] = ReferenceCheck.random(10 + l, batch * widths[l]);
+            deltas[l] = ReferenceCheck.random(20 + l, batch * widths[l]);
+        }
+        for (int l = 0; l < layers; l++) {
+            weights[l] = ReferenceCheck.random(30 + l, widths[l + 1] * widths[l]);
+            weightGrads[l] = new float[widths[l + 1] * widths[l]];
+        }
     }
 
     @TearDown(Level.Trial)
@@ -121,5 +145,26 @@ public class TrainingStepBenchmark {
         ws.backward(grad);
         optimizer.step(model.parameters(), lr);
         return l;
+    }
+
+    /** The step's matrix products alone, same shapes and kernels as {@link #step()}. */
+    @Benchmark
+    public float[][] gemms() {
+        int layers = widths.length - 1;
+        for (int l = 0; l < layers; l++) {
+            int in = widths[l], out = widths[l + 1];
+            // forward: a_{l+1}[B×out] = a_l[B×in] · W_lᵀ
+            kernels.gemm(Transpose.N, Transpose.T, batch, out, in, 1f, acts[l], 0, in, weights[l], 0, in, 0f, acts[l + 1], 0, out);
+        }
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = widths[l], out = widths[l + 1];
+            // weight gradient: ∂W_l[out×in] += δ_{l+1}ᵀ · a_l
+            kernels.gemm(Transpose.T, Transpose.N, out, in, batch, 1f, deltas[l + 1], 0, out, acts[l], 0, in, 1f, weightGrads[l], 0, in);
+            if (l > 0) {
+                // input gradient: δ_l[B×in] = δ_{l+1} · W_l
+                kernels.gemm(Transpose.N, Transpose.N, batch, in, out, 1f, deltas[l + 1], 0, out, weights[l], 0, in, 0f, deltas[l], 0, in);
+            }
+        }
+        return weightGrads;
     }
 }

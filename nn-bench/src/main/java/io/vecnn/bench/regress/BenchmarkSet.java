@@ -1,0 +1,70 @@
+package io.vecnn.bench.regress;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The named sets a regression run can run: each a list of JMH stages (an include pattern and its
+ * parameters), run one after another so that a parameter name shared by two classes ({@code shape},
+ * {@code batch}) can take different values in each.
+ */
+public enum BenchmarkSet {
+    /**
+     * About six minutes: what a regression run gates on. One thread; the GEMM shapes of a
+     * 784-256-128-10 step at batch 128 and a square; every element-wise family at 1M floats; the
+     * training steps against their own GEMMs.
+     */
+    QUICK(List.of(
+            new Stage("GemmBenchmark\\.(vector|scalar|openblas)$", Map.of(
+                    "shape", new String[] {"256x256x256", "128x256x784:NT", "256x784x128:TN", "128x256x128:NN", "128x10x128:NT"},
+                    "threads", new String[] {"1"})),
+            new Stage("GradientBenchmark\\.outerProducts", Map.of("shape", new String[] {"1x256x784", "128x256x784"})),
+            new Stage("ActivationBenchmark", Map.of("size", new String[] {"1048576"}, "kind", new String[] {"RELU", "SIGMOID"})),
+            new Stage("OptimizerBenchmark\\.(copy|adam.*|sgdMomentum.*)$", Map.of("size", new String[] {"1048576"})),
+            new Stage("LossBenchmark", Map.of("batch", new String[] {"128"})),
+            new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"mlp-adam"}, "batch", new String[] {"128"},
+                    "threads", new String[] {"1"})),
+            new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"classic"}, "batch", new String[] {"10"},
+                    "threads", new String[] {"1"})))),
+    /**
+     * About half an hour: the README's performance tables. GEMM on every training shape and the
+     * squares up to 1024 at one and two threads (the scalar reference at one), every other family
+     * at its declared parameters, the training steps at every batch and thread count.
+     */
+    FULL(List.of(
+            new Stage("GemmBenchmark\\.(vector|openblas)$", Map.of(
+                    "shape", GemmSquaresAndTrainingShapes.ALL, "threads", new String[] {"1", "2"})),
+            new Stage("GemmBenchmark\\.scalar$", Map.of("shape", GemmSquaresAndTrainingShapes.ALL, "threads", new String[] {"1"})),
+            new Stage("GradientBenchmark", Map.of()),
+            new Stage("ActivationBenchmark", Map.of()),
+            new Stage("OptimizerBenchmark", Map.of()),
+            new Stage("LossBenchmark", Map.of()),
+            new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"mlp-adam", "mlp-sgd"},
+                    "batch", new String[] {"32", "128", "512"})),
+            new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"classic"}, "batch", new String[] {"10"}))));
+
+    /** One JMH run: benchmarks matching {@code include}, with these parameter values (the rest as declared). */
+    public record Stage(String include, Map<String, String[]> params) {
+    }
+
+    private final List<Stage> stages;
+
+    BenchmarkSet(List<Stage> stages) {
+        this.stages = stages;
+    }
+
+    public List<Stage> stages() {
+        return stages;
+    }
+
+    /** The GEMM shapes of the full set: squares 64…1024 and the training shapes (2048³ is left to manual runs). */
+    private static final class GemmSquaresAndTrainingShapes {
+        static final String[] ALL = {"64x64x64", "128x128x128", "256x256x256", "512x512x512", "1024x1024x1024",
+                "32x256x784:NT", "256x784x32:TN", "32x128x256:NT", "128x256x32:TN", "32x256x128:NN",
+                "32x10x128:NT", "10x128x32:TN", "32x128x10:NN",
+                "128x256x784:NT", "256x784x128:TN", "128x128x256:NT", "128x256x128:TN", "128x256x128:NN",
+                "128x10x128:NT", "10x128x128:TN", "128x128x10:NN",
+                "512x256x784:NT", "256x784x512:TN", "512x128x256:NT", "128x256x512:TN", "512x256x128:NN",
+                "512x10x128:NT", "10x128x512:TN", "512x128x10:NN"};
+    }
+}
