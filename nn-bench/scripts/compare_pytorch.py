@@ -2,7 +2,8 @@
 """Train 784-256-128-10 on Fashion-MNIST with PyTorch and with vecnn, interleaved, and compare.
 
 Both frameworks train the same network (ReLU, softmax cross-entropy, constant learning rate; Adam
-lr 1e-3 or SGD momentum 0.9 lr 0.01) with the same batch size and epoch count, each in its own worker
+lr 1e-3 or SGD momentum 0.9 lr 0.01; or with --net classic the seeds' 784-100-10 sigmoid network,
+quadratic cost, plain SGD lr 3) with the same batch size and epoch count, each in its own worker
 process that stays warm between rounds. Each round trains one epoch in each framework, alternating
 which goes first. Timed, for both: shuffling, batching, forward, backward and update of one epoch;
 not file loading, not evaluation. The first --warmup epochs are left out of the medians (JIT and
@@ -18,6 +19,7 @@ Run from the repository root after building the benchmarks jar
 (mvn -P bench -pl nn-bench -am -DskipTests package), with Debian's Python:
   /usr/bin/python3 nn-bench/scripts/compare_pytorch.py
   /usr/bin/python3 nn-bench/scripts/compare_pytorch.py --batch 32,128,512 --optimizer adam,sgd --json out.json
+  /usr/bin/python3 nn-bench/scripts/compare_pytorch.py --net classic --batch 10 --config pinned
 Needs python3-torch, python3-numpy and dataset-fashion-mnist (apt-get install).
 """
 import argparse
@@ -53,13 +55,23 @@ def torch_worker(args):
     y = torch.from_numpy(read_idx(f"{args.data}/train-labels-idx1-ubyte.gz", 8).astype("int64"))
     xt = torch.from_numpy(read_idx(f"{args.data}/t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype("float32") / 255.0)
     yt = torch.from_numpy(read_idx(f"{args.data}/t10k-labels-idx1-ubyte.gz", 8).astype("int64"))
-    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
-                                torch.nn.Linear(256, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, 10))
-    if args.optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    if args.net == "classic":
+        model = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.Sigmoid(),
+                                    torch.nn.Linear(100, 10), torch.nn.Sigmoid())
+        opt = torch.optim.SGD(model.parameters(), lr=3.0)
+        eye = torch.eye(10)
+
+        def loss_fn(out, labels):  # quadratic cost: mean over the batch of ½‖a − y‖²
+            return 0.5 * (out - eye[labels]).pow(2).sum(1).mean()
     else:
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                    torch.nn.Linear(256, 128), torch.nn.ReLU(),
+                                    torch.nn.Linear(128, 10))
+        loss_fn = F.cross_entropy
+        if args.optimizer == "adam":
+            opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        else:
+            opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     gen = torch.Generator().manual_seed(args.seed)
     n, b = x.shape[0], args.batch
     say({"ready": True, "framework": "pytorch " + torch.__version__, "threads": torch.get_num_threads(),
@@ -77,7 +89,7 @@ def torch_worker(args):
                 idx = perm[i:i + b]
                 xb, yb = x[idx], y[idx]
                 opt.zero_grad(set_to_none=True)
-                loss = F.cross_entropy(model(xb), yb)
+                loss = loss_fn(model(xb), yb)
                 loss.backward()
                 opt.step()
                 total += loss.item() * idx.shape[0]
@@ -88,7 +100,7 @@ def torch_worker(args):
             with torch.no_grad():
                 out = model(xt)
                 acc = (out.argmax(1) == yt).float().mean().item()
-                loss = F.cross_entropy(out, yt).item()
+                loss = loss_fn(out, yt).item()
             say({"accuracy": acc, "loss": loss})
         elif cmd == "quit":
             break
@@ -160,7 +172,7 @@ def start_workers(args, optimizer, batch, config, java):
         torch_env.pop(var, None)
     if config == "pinned":
         torch_env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    common = ["--optimizer", optimizer, "--batch", str(batch), "--epochs", str(args.epochs), "--seed", str(args.seed),
+    common = ["--net", args.net, "--optimizer", optimizer, "--batch", str(batch), "--epochs", str(args.epochs), "--seed", str(args.seed),
               "--data", args.data]
     torch_cmd = [sys.executable, os.path.abspath(__file__), "--worker", "torch", "--threads",
                  "1" if config == "pinned" else "default"] + common
@@ -203,6 +215,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--worker", choices=["torch"], help=argparse.SUPPRESS)
     p.add_argument("--threads", default="default", help=argparse.SUPPRESS)
+    p.add_argument("--net", default="mlp", choices=["mlp", "classic"],
+                   help="mlp: 784-256-128-10 ReLU, cross-entropy (default); classic: the seeds' 784-100-10 sigmoid, "
+                        "quadratic cost, plain SGD lr 3 (use with --batch 10; --optimizer is ignored)")
     p.add_argument("--optimizer", default="adam,sgd", help="adam, sgd or both, comma-separated (default adam,sgd)")
     p.add_argument("--batch", default="128", help="batch sizes, comma-separated (default 128)")
     p.add_argument("--config", default="default,pinned", help="default, pinned or both (default both)")
@@ -221,7 +236,7 @@ def main():
         torch_worker(args)
         return
 
-    optimizers = [o.strip() for o in args.optimizer.split(",")]
+    optimizers = ["sgd"] if args.net == "classic" else [o.strip() for o in args.optimizer.split(",")]
     configs = [c.strip() for c in args.config.split(",")]
     batches = [int(b) for b in args.batch.split(",")]
     for o in optimizers:
@@ -252,7 +267,8 @@ def main():
                 print(f"{config}: {optimizer}, batch {batch}", file=sys.stderr)
                 rows.append(run_pair(args, optimizer, batch, config, java))
 
-    print(f"\n784-256-128-10 on Fashion-MNIST, {args.epochs} interleaved epochs each, medians of the last "
+    net = "784-100-10 sigmoid, quadratic cost, SGD lr 3" if args.net == "classic" else "784-256-128-10 ReLU, cross-entropy"
+    print(f"\n{net} on Fashion-MNIST, {args.epochs} interleaved epochs each, medians of the last "
           f"{args.epochs - args.warmup}; samples/s over shuffling, batching, forward, backward, update")
     print(f"{rows[0]['pytorch_version']}; 'default' = PyTorch's own thread settings, vecnn on all processors; "
           f"'pinned' = both on one thread\n")

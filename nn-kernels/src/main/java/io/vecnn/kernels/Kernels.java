@@ -414,6 +414,19 @@ public final class Kernels {
         impl.adagrad(n, w, wOff, g, gOff, sum, sOff, lr, eps, weightDecay);
     }
 
+    /**
+     * Σ xᵢ² over {@code n} elements from {@code xOff}: the squared L2 norm, e.g. of a gradient for
+     * clipping or for a divergence check (any NaN or ∞ element makes it non-finite). The vector
+     * implementation accumulates in float lanes in a fixed order, so the result does not depend on
+     * timing or thread count; its relative error is within about {@code (n/lanes + lanes) · 2⁻²⁴} of
+     * the exact sum, and a sum beyond {@link Float#MAX_VALUE} is ∞.
+     */
+    public double sumOfSquares(int n, float[] x, int xOff) {
+        Checks.nonNegative("n", n);
+        Checks.vector("x", x, xOff, n);
+        return n == 0 ? 0 : impl.sumOfSquares(n, x, xOff);
+    }
+
     private static void checkUpdate(int n, float[] w, int wOff, float[] g, int gOff, float lr, float weightDecay) {
         Checks.nonNegative("n", n);
         Checks.positive("lr", lr);

@@ -156,6 +156,32 @@ class ElementwiseKernelsTest {
     }
 
     @Test
+    void sumOfSquaresMatchesADoubleSumWithinItsErrorBound() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int n : new int[] {0, 1, 7, 8, 9, 31, 32, 33, 63, 1000, 200_704}) {
+            float[] x = random(r, n + 3, 2);
+            double exact = 0;
+            for (int i = 0; i < n; i++) {
+                exact += (double) x[3 + i] * x[3 + i];
+            }
+            // float lanes: each lane adds about n/8 terms, then 8 lanes are summed: error ≲ (n/8 + 8)·2⁻²⁴·Σ
+            double bound = (n / 8.0 + 8) * 0x1p-24 * exact + 1e-30;
+            for (Kernels k : Implementations.all()) {
+                double got = k.sumOfSquares(n, x, 3);
+                assertTrue(Math.abs(got - exact) <= bound, k + " n=" + n + ": " + got + " vs " + exact + " (bound " + bound + ")");
+            }
+        }
+        float[] bad = new float[100];
+        bad[97] = Float.NaN;
+        float[] inf = new float[100];
+        inf[3] = Float.NEGATIVE_INFINITY;
+        for (Kernels k : Implementations.all()) {
+            assertTrue(Double.isNaN(k.sumOfSquares(100, bad, 0)), k + ": NaN in the tail");
+            assertEquals(Double.POSITIVE_INFINITY, k.sumOfSquares(100, inf, 0), k + ": -inf in the body");
+        }
+    }
+
+    @Test
     void nanPropagatesThroughActivations() {
         for (ActivationKind f : ActivationKind.values()) {
             for (Kernels k : Implementations.all()) {

@@ -107,4 +107,50 @@ class OptimizerKernelsTest {
             }
         }
     }
+
+    /**
+     * Large updates are split among the kernel threads (from 32,768 parameters): every thread count
+     * must give the same bits, including the scalar tail and with offsets into larger arrays.
+     */
+    @Test
+    void splitUpdatesAreBitIdenticalForAnyThreadCount() {
+        SplittableRandom r = new SplittableRandom(99);
+        int n = 200_707, off = 5;
+        float[] w0 = random(r, n + off, 1), m0 = random(r, n + off, 0.1f), v0 = new float[n + off];
+        for (int i = 0; i < v0.length; i++) {
+            v0[i] = Math.abs(m0[i]);
+        }
+        float[][] grads = {random(r, n + off, 1), random(r, n + off, 1), random(r, n + off, 1)};
+        float[][][] results = new float[3][][];
+        for (int t = 1; t <= 3; t++) {
+            Kernels k = Kernels.vector().withThreads(t);
+            float[] wa = w0.clone(), ma = m0.clone(), va = v0.clone();
+            float[] ws = w0.clone(), vel = m0.clone(), wn = w0.clone(), veln = m0.clone(), wp = w0.clone();
+            float[] wr = w0.clone(), sq = v0.clone(), wg = w0.clone(), sum = v0.clone();
+            for (int s = 0; s < grads.length; s++) {
+                k.adam(n, wa, off, grads[s], off, ma, off, va, off, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, s % 2 == 0, s + 1);
+                k.sgd(n, ws, off, grads[s], off, vel, off, 0.01f, 0.9f, 1e-4f, false);
+                k.sgd(n, wn, off, grads[s], off, veln, off, 0.01f, 0.9f, 0f, true);
+                k.sgd(n, wp, off, grads[s], off, null, 0, 0.01f, 0f, 0f, false);
+                k.rmsprop(n, wr, off, grads[s], off, sq, off, 1e-3f, 0.9f, 1e-8f, 0f);
+                k.adagrad(n, wg, off, grads[s], off, sum, off, 1e-2f, 1e-10f, 0f);
+            }
+            results[t - 1] = new float[][] {wa, ma, va, ws, vel, wn, veln, wp, wr, sq, wg, sum};
+        }
+        String[] names = {"adam w", "adam m", "adam v", "sgd w", "sgd velocity", "nesterov w", "nesterov velocity",
+                "plain sgd w", "rmsprop w", "rmsprop state", "adagrad w", "adagrad state"};
+        for (int t = 1; t < 3; t++) {
+            for (int a = 0; a < names.length; a++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(results[0][a], results[t][a],
+                        names[a] + ": " + (t + 1) + " threads differ from 1");
+            }
+        }
+        // the offset prefix is never touched, and the last element (in the scalar tail) was updated
+        float[][] initial = {w0, m0, v0, w0, m0, w0, m0, w0, w0, v0, w0, v0};
+        for (int a = 0; a < names.length; a++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(initial[a], off),
+                    java.util.Arrays.copyOf(results[1][a], off), names[a] + ": the prefix before the offset was written");
+            org.junit.jupiter.api.Assertions.assertNotEquals(initial[a][n + off - 1], results[1][a][n + off - 1], names[a] + ": tail not updated");
+        }
+    }
 }

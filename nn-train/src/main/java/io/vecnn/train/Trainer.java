@@ -6,6 +6,7 @@ import io.vecnn.api.Mode;
 import io.vecnn.api.Model;
 import io.vecnn.api.Optimizer;
 import io.vecnn.api.Parameter;
+import io.vecnn.kernels.Kernels;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ import java.util.SplittableRandom;
  * parameter before the update is applied; the last checkpoint on disk is the last good epoch's.
  */
 public final class Trainer {
+    private static final Kernels KERNELS = Kernels.get();
+
     private final Model model;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -251,24 +254,7 @@ public final class Trainer {
         for (int p = 0; p < params.size(); p++) {
             Parameter param = params.get(p);
             float[] g = param.gradient().data();
-            int n = param.size();
-            // Eight independent sums keep the loop throughput-bound rather than latency-bound.
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-            int i = 0;
-            for (; i + 8 <= n; i += 8) {
-                s0 += g[i] * g[i];
-                s1 += g[i + 1] * g[i + 1];
-                s2 += g[i + 2] * g[i + 2];
-                s3 += g[i + 3] * g[i + 3];
-                s4 += g[i + 4] * g[i + 4];
-                s5 += g[i + 5] * g[i + 5];
-                s6 += g[i + 6] * g[i + 6];
-                s7 += g[i + 7] * g[i + 7];
-            }
-            for (; i < n; i++) {
-                s0 += g[i] * g[i];
-            }
-            double s = (double) s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+            double s = KERNELS.sumOfSquares(param.size(), g, 0);
             if (!Double.isFinite(s)) {
                 int bad = param.gradient().firstNonFinite();
                 String where = bad >= 0 ? "element " + bad + " is " + g[bad] : "its squared norm overflows";

@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
 
 /**
  * The vecnn side of {@code nn-bench/scripts/compare_pytorch.py}: trains 784-256-128-10 (ReLU, softmax
- * cross-entropy, constant learning rate) on Fashion-MNIST one epoch per {@code epoch} line read from
+ * cross-entropy, constant learning rate), or the seeds' 784-100-10 sigmoid network with the quadratic
+ * cost and plain SGD, on Fashion-MNIST one epoch per {@code epoch} line read from
  * standard input, so that a driver can interleave it with another framework in rounds while both stay
  * warm. Each epoch answers one JSON line with the {@link Trainer}'s own timing (shuffling, batching,
  * forward, backward, update; no loading, no evaluation). {@code evaluate} answers the test accuracy;
@@ -39,8 +40,12 @@ import java.util.concurrent.Callable;
  * <p>The kernel thread count is fixed at start-up: run with {@code -Dvecnn.threads=N}.
  */
 @Command(name = "training-rounds", mixinStandardHelpOptions = true,
-        description = "Train 784-256-128-10 on Fashion-MNIST one epoch per 'epoch' line on stdin; one JSON line per answer.")
+        description = "Train a network on Fashion-MNIST one epoch per 'epoch' line on stdin; one JSON line per answer.")
 public final class TrainingRounds implements Callable<Integer> {
+    @Option(names = "--net", defaultValue = "mlp", description = "mlp: 784-256-128-10 ReLU, softmax cross-entropy; "
+            + "classic: the seeds' 784-100-10 sigmoid, quadratic cost, plain SGD with lr 3 (--optimizer ignored).")
+    String net;
+
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam (lr 1e-3) or sgd (momentum 0.9, lr 0.01).")
     String optimizer;
 
@@ -69,26 +74,38 @@ public final class TrainingRounds implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--batch and --epochs must be >= 1, got " + batch + " and " + epochs);
         }
+        boolean classic = switch (net.toLowerCase(Locale.ROOT)) {
+            case "mlp" -> false;
+            case "classic" -> true;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--net must be mlp or classic, got " + net);
+        };
         Optimizer opt;
         double lr;
-        switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "adam" -> {
-                opt = Optimizers.adam(0f);
-                lr = 1e-3;
+        if (classic) {
+            opt = Optimizers.sgd(0f);
+            lr = 3.0;
+        } else {
+            switch (optimizer.toLowerCase(Locale.ROOT)) {
+                case "adam" -> {
+                    opt = Optimizers.adam(0f);
+                    lr = 1e-3;
+                }
+                case "sgd" -> {
+                    opt = Optimizers.sgd(0.9f, false, 0f);
+                    lr = 0.01;
+                }
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--optimizer must be adam or sgd, got " + optimizer);
             }
-            case "sgd" -> {
-                opt = Optimizers.sgd(0.9f, false, 0f);
-                lr = 0.01;
-            }
-            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--optimizer must be adam or sgd, got " + optimizer);
         }
         Datasets.TrainTest d = Datasets.idxDirectory(data);
-        Model model = Model.builder(d.train().features()).seed(seed)
-                .add(Dense.of(256, Activations.relu()))
-                .add(Dense.of(128, Activations.relu()))
-                .add(Dense.of(d.train().classes()))
-                .build();
-        Trainer trainer = Trainer.builder(model, Losses.softmaxCrossEntropy(), opt)
+        Model.Builder mb = Model.builder(d.train().features()).seed(seed);
+        if (classic) {
+            mb.add(Dense.of(100, Activations.sigmoid())).add(Dense.of(d.train().classes(), Activations.sigmoid()));
+        } else {
+            mb.add(Dense.of(256, Activations.relu())).add(Dense.of(128, Activations.relu())).add(Dense.of(d.train().classes()));
+        }
+        Model model = mb.build();
+        Trainer trainer = Trainer.builder(model, classic ? Losses.quadratic() : Losses.softmaxCrossEntropy(), opt)
                 .schedule(LearningRateSchedule.constant(lr)).batchSize(batch).epochs(epochs).seed(seed)
                 .listener(new TrainingListener() {
                     @Override

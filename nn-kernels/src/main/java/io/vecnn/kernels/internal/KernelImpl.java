@@ -53,4 +53,6 @@ public interface KernelImpl {
 
     void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
                  float lr, float eps, float weightDecay);
+
+    double sumOfSquares(int n, float[] x, int xOff);
 }

@@ -294,4 +294,14 @@ public final class ScalarKernels implements KernelImpl {
             w[wOff + i] = wi - lr * gi / ((float) Math.sqrt(s) + eps);
         }
     }
+
+    @Override
+    public double sumOfSquares(int n, float[] x, int xOff) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            s += v * v;
+        }
+        return s;
+    }
 }

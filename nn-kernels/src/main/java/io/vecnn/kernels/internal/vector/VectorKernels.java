@@ -531,6 +531,18 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
                     float lr, float momentum, float weightDecay, boolean nesterov) {
+        if (splits(n)) {
+            UpdateTask t = UPDATE.get();
+            t.op = UpdateTask.SGD;
+            t.set(n, w, wOff, g, gOff, velocity, vOff, null, 0, lr, momentum, 0, 0, weightDecay, nesterov, 0);
+            t.runOn(pool, threads);
+            return;
+        }
+        sgdSerial(n, w, wOff, g, gOff, velocity, vOff, lr, momentum, weightDecay, nesterov);
+    }
+
+    static void sgdSerial(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
+                          float lr, float momentum, float weightDecay, boolean nesterov) {
         // One method per variant: each loop compiles on its own profile, with no branch on vectors
         // (C2 boxes a vector that merges after a branch). A weight decay of 0 adds w·0 = 0.
         int i;
@@ -586,6 +598,18 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void adam(int n, float[] w, int wOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
                      float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        if (splits(n)) {
+            UpdateTask t = UPDATE.get();
+            t.op = UpdateTask.ADAM;
+            t.set(n, w, wOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            t.runOn(pool, threads);
+            return;
+        }
+        adamSerial(n, w, wOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    static void adamSerial(int n, float[] w, int wOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                           float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float invSqrtBc2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
         float decay = decoupled ? 1 - lr * weightDecay : 1f;
@@ -614,6 +638,18 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void rmsprop(int n, float[] w, int wOff, float[] g, int gOff, float[] sq, int sOff,
                         float lr, float rho, float eps, float weightDecay) {
+        if (splits(n)) {
+            UpdateTask t = UPDATE.get();
+            t.op = UpdateTask.RMSPROP;
+            t.set(n, w, wOff, g, gOff, sq, sOff, null, 0, lr, rho, 0, eps, weightDecay, false, 0);
+            t.runOn(pool, threads);
+            return;
+        }
+        rmspropSerial(n, w, wOff, g, gOff, sq, sOff, lr, rho, eps, weightDecay);
+    }
+
+    static void rmspropSerial(int n, float[] w, int wOff, float[] g, int gOff, float[] sq, int sOff,
+                              float lr, float rho, float eps, float weightDecay) {
         float oneMinusRho = 1 - rho;
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += L) {
@@ -631,6 +667,18 @@ public final class VectorKernels implements KernelImpl {
     @Override
     public void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
                         float lr, float eps, float weightDecay) {
+        if (splits(n)) {
+            UpdateTask t = UPDATE.get();
+            t.op = UpdateTask.ADAGRAD;
+            t.set(n, w, wOff, g, gOff, sum, sOff, null, 0, lr, 0, 0, eps, weightDecay, false, 0);
+            t.runOn(pool, threads);
+            return;
+        }
+        adagradSerial(n, w, wOff, g, gOff, sum, sOff, lr, eps, weightDecay);
+    }
+
+    static void adagradSerial(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
+                              float lr, float eps, float weightDecay) {
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += L) {
             FloatVector wi = load(w, wOff + i);
@@ -641,6 +689,115 @@ public final class VectorKernels implements KernelImpl {
         }
         if (i < n) { // the tail through the reference (masking every iteration costs more)
             ScalarKernels.INSTANCE.adagrad(n - i, w, wOff + i, g, gOff + i, sum, sOff + i, lr, eps, weightDecay);
+        }
+    }
+
+    // -------------------------------------------------------------------- reductions
+
+    @Override
+    public double sumOfSquares(int n, float[] x, int xOff) {
+        // Four independent accumulators keep the loop throughput-bound; fixed-order lane sums
+        // (VectorMath.sum) keep the result the same in every compilation state.
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int i = 0;
+        for (int upper = n - 4 * L; i <= upper; i += 4 * L) {
+            FloatVector a = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector b = FloatVector.fromArray(S, x, xOff + i + L);
+            FloatVector c = FloatVector.fromArray(S, x, xOff + i + 2 * L);
+            FloatVector d = FloatVector.fromArray(S, x, xOff + i + 3 * L);
+            s0 = a.fma(a, s0);
+            s1 = b.fma(b, s1);
+            s2 = c.fma(c, s2);
+            s3 = d.fma(d, s3);
+        }
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector a = FloatVector.fromArray(S, x, xOff + i);
+            s0 = a.fma(a, s0);
+        }
+        double sum = (double) VectorMath.sum(s0.add(s1).add(s2.add(s3)));
+        for (; i < n; i++) {
+            float v = x[xOff + i];
+            sum += v * v;
+        }
+        return sum;
+    }
+
+    // -------------------------------------------------------------------- parallel updates
+
+    /**
+     * Parameter counts from which an optimizer update is split among the kernel threads. Below it
+     * the hand-off costs about as much as the halved pass (a 784×256 layer has 200,704 weights).
+     */
+    static final int PARALLEL_UPDATE_MIN = 1 << 15;
+
+    private static final ThreadLocal<UpdateTask> UPDATE = ThreadLocal.withInitial(UpdateTask::new);
+
+    private boolean splits(int n) {
+        return pool != null && n >= PARALLEL_UPDATE_MIN;
+    }
+
+    /**
+     * One optimizer update split into contiguous ranges that start on multiples of 16 vectors. Every
+     * element is updated by the same arithmetic whatever the split (the vector body covers the same
+     * elements, and only the last range has the scalar tail the serial update has): results do not
+     * depend on the thread count.
+     */
+    private static final class UpdateTask implements WorkerPool.Task {
+        static final int SGD = 0, ADAM = 1, RMSPROP = 2, ADAGRAD = 3;
+        int op, n, parts;
+        float[] w, g, s1, s2;
+        int wOff, gOff, s1Off, s2Off;
+        float lr, a, b, eps, weightDecay;
+        boolean flag;
+        long step;
+
+        void set(int n, float[] w, int wOff, float[] g, int gOff, float[] s1, int s1Off, float[] s2, int s2Off,
+                 float lr, float a, float b, float eps, float weightDecay, boolean flag, long step) {
+            this.n = n;
+            this.w = w;
+            this.wOff = wOff;
+            this.g = g;
+            this.gOff = gOff;
+            this.s1 = s1;
+            this.s1Off = s1Off;
+            this.s2 = s2;
+            this.s2Off = s2Off;
+            this.lr = lr;
+            this.a = a;
+            this.b = b;
+            this.eps = eps;
+            this.weightDecay = weightDecay;
+            this.flag = flag;
+            this.step = step;
+        }
+
+        void runOn(WorkerPool pool, int threads) {
+            parts = threads;
+            try {
+                if (!pool.tryRun(this, parts)) {
+                    parts = 1;
+                    run(0);
+                }
+            } finally {
+                w = g = s1 = s2 = null;
+            }
+        }
+
+        @Override
+        public void run(int part) {
+            int from = GemmBlocking.blockStart(n, parts, part, 16 * L);
+            int count = GemmBlocking.blockStart(n, parts, part + 1, 16 * L) - from;
+            if (count <= 0) {
+                return;
+            }
+            switch (op) {
+                case SGD -> sgdSerial(count, w, wOff + from, g, gOff + from, s1, s1 == null ? 0 : s1Off + from, lr, a,
+                        weightDecay, flag);
+                case ADAM -> adamSerial(count, w, wOff + from, g, gOff + from, s1, s1Off + from, s2, s2Off + from, lr, a, b,
+                        eps, weightDecay, flag, step);
+                case RMSPROP -> rmspropSerial(count, w, wOff + from, g, gOff + from, s1, s1Off + from, lr, a, eps, weightDecay);
+                default -> adagradSerial(count, w, wOff + from, g, gOff + from, s1, s1Off + from, lr, eps, weightDecay);
+            }
         }
     }
 }
