@@ -32,13 +32,17 @@ public class OptimizerBenchmark {
     @Param({"1048576", "4194304"})
     public int size;
 
+    /** Kernel threads: from 32,768 parameters an update is split among them (copy stays on one). */
+    @Param({"1", "2"})
+    public int threads;
+
     private float[] w, g, s1, s2, copy;
     private final Kernels scalar = Kernels.scalar();
     private Kernels vector;
 
     @Setup(Level.Trial)
     public void setup() {
-        vector = Kernels.vector();
+        vector = Kernels.vector().withThreads(threads);
         w = ReferenceCheck.random(1, size);
         g = ReferenceCheck.random(2, size);
         s1 = new float[size];

@@ -135,13 +135,13 @@ public final class Report {
         if (shape != null && (r.className().equals("GemmBenchmark") || r.className().equals("GradientBenchmark"))
                 && !r.method().startsWith("bias")) {
             String[] d = shape.split(":")[0].split("x");
-            if (d.length == 3) {
+            if (d.length == 3 && shape.matches("\\d+x\\d+x\\d+(:.*)?")) {
                 double flops = 2.0 * Double.parseDouble(d[0]) * Double.parseDouble(d[1]) * Double.parseDouble(d[2]);
                 return fmt(flops * r.score() / 1e9, 1) + " GFLOPS";
             }
         }
         String batch = r.params().get("batch");
-        if (batch != null && r.className().equals("TrainingStepBenchmark")) {
+        if (batch != null && batch.matches("\\d+") && r.className().equals("TrainingStepBenchmark")) {
             return fmt(Double.parseDouble(batch) * r.score(), 0) + " samples/s";
         }
         return "";

@@ -190,5 +190,7 @@ class RegressTest {
         List<JmhResult> r = JmhResult.read(gemmRun(1000, 10).write(dir.resolve("r.json")));
         assertEquals("33.6 GFLOPS", Report.derived(r.get(0))); // 2 · 256³ · 1000 / 1e9
         assertEquals("25,600 samples/s", Report.derived(r.get(3)));
+        // a shape that is not m×n×k (a user's own parameter values) derives nothing rather than failing
+        assertEquals("", Report.derived(new JmhResult("GemmBenchmark", "vector", Map.of("shape", "big"), "thrpt", 1, 0.9, 1.1, "ops/s")));
     }
 }
