@@ -154,11 +154,11 @@ public final class Report {
         return "<td>" + fmt(r.value(), 3) + "</td><td>" + (r.hasInterval() ? "[" + fmt(r.low(), 3) + ", " + fmt(r.high(), 3) + "]" : "") + "</td>";
     }
 
-    /** Class without "Benchmark", method, parameter values: short enough for an axis. */
+    /** Class without "Benchmark", numerator/denominator, parameter values: short enough for an axis. */
     private static String shortLabel(Ratio r) {
-        JmhResult n = r.numerator();
-        StringBuilder sb = new StringBuilder(n.className().replace("Benchmark", "")).append('.').append(n.method());
-        n.params().values().forEach(v -> sb.append(' ').append(v));
+        String pair = r.key().split(" ", 2)[0]; // Class.method/denominator
+        StringBuilder sb = new StringBuilder(pair.replace("Benchmark.", "."));
+        r.numerator().params().values().forEach(v -> sb.append(' ').append(v));
         return sb.toString();
     }
 
