@@ -32,7 +32,7 @@ public class OptimizerBenchmark {
     @Param({"1048576", "4194304"})
     public int size;
 
-    /** Kernel threads: from 32,768 parameters an update is split among them (copy stays on one). */
+    /** Kernel threads: from 131,072 parameters an update is split among them (copy stays on one). */
     @Param({"1", "2"})
     public int threads;
 

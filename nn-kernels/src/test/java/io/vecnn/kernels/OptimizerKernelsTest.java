@@ -109,7 +109,7 @@ class OptimizerKernelsTest {
     }
 
     /**
-     * Large updates are split among the kernel threads (from 32,768 parameters): every thread count
+     * Large updates are split among the kernel threads (from 131,072 parameters): every thread count
      * must give the same bits, including the scalar tail and with offsets into larger arrays.
      */
     @Test

@@ -1,14 +1,19 @@
 package io.vecnn.kernels.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A fixed set of daemon threads that run the parts of one task at a time, the calling thread
- * taking part 0. Hand-off allocates nothing: the task object is the caller's, the workers wait by
- * spinning briefly and then parking. One task runs at a time; a caller that finds the pool busy
- * is told so and runs its work itself (the results do not depend on the split).
+ * A fixed set of daemon threads that run the parts of one task at a time. The calling thread runs
+ * part 0 and then claims whatever parts no worker has claimed yet, so a worker that wakes late (a
+ * parked thread on a busy machine can take tens of microseconds) costs nothing: the caller does the
+ * work itself. Parts are fixed ranges, so who runs which part changes no result.
+ *
+ * <p>Hand-off allocates nothing: the task object is the caller's, and workers wait by spinning
+ * briefly and then parking. One task runs at a time; a caller that finds the pool busy is told so
+ * and runs its work itself.
  */
 public final class WorkerPool {
     /** Work split into parts that may run on different threads. */
@@ -21,9 +26,18 @@ public final class WorkerPool {
 
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Parts claimed but not finished, plus parts not yet claimed (all but part 0). */
     private final AtomicInteger remaining = new AtomicInteger();
+    /**
+     * One snapshot of what may be claimed: the generation (bits 32–63), its part count (16–31) and
+     * the next unclaimed part (0–15). In one word so that a claim cannot mix two generations.
+     */
+    private final AtomicLong claims = new AtomicLong();
     private volatile Thread caller;
     private volatile Throwable failure;
+    // Written before the volatile write of generation, read after its volatile read.
+    private Task task;
+    private volatile int generation;
 
     private WorkerPool(int workerCount) {
         workers = new Worker[workerCount];
@@ -46,26 +60,41 @@ public final class WorkerPool {
     }
 
     /**
-     * Runs {@code task.run(p)} for p in [0, parts), part 0 on the calling thread, and returns when
-     * all are done. Returns false, having run nothing, if the pool is busy with another caller's
-     * task or {@code parts - 1} exceeds the workers.
+     * Runs {@code task.run(p)} for p in [0, parts) and returns when all are done: part 0 on the
+     * calling thread, the others on whichever thread claims them first (the caller included).
+     * Returns false, having run nothing, if the pool is busy with another caller's task or
+     * {@code parts - 1} exceeds the workers.
      */
     public boolean tryRun(Task task, int parts) {
-        if (parts - 1 > workers.length || !lock.tryLock()) {
+        if (parts - 1 > workers.length || parts > 0xFFFF || !lock.tryLock()) {
             return false;
         }
         try {
             caller = Thread.currentThread();
             failure = null;
+            this.task = task;
             remaining.set(parts - 1);
-            for (int p = 1; p < parts; p++) {
-                workers[p - 1].assign(task, p);
+            int gen = generation + 1;
+            claims.set((long) gen << 32 | (long) parts << 16 | 1);
+            generation = gen; // publishes the task
+            for (int w = 0; w < parts - 1; w++) {
+                workers[w].wake();
             }
             Throwable own = null;
             try {
                 task.run(0);
             } catch (Throwable t) {
                 own = t;
+            }
+            // Take over the parts no worker has started: a late worker then finds none left.
+            for (int p; (p = claim(gen)) >= 0; ) {
+                Throwable t = null;
+                try {
+                    task.run(p);
+                } catch (Throwable e) {
+                    t = e;
+                }
+                partDone(t);
             }
             awaitWorkers();
             Throwable f = own != null ? own : failure;
@@ -80,8 +109,23 @@ public final class WorkerPool {
             }
             return true;
         } finally {
+            this.task = null;
             caller = null;
             lock.unlock();
+        }
+    }
+
+    /** The next unclaimed part of generation {@code gen}, or −1 if none is left (or gen is over). */
+    private int claim(int gen) {
+        while (true) {
+            long c = claims.get();
+            int next = (int) (c & 0xFFFF);
+            if ((int) (c >>> 32) != gen || next >= (int) ((c >>> 16) & 0xFFFF)) {
+                return -1;
+            }
+            if (claims.compareAndSet(c, c + 1)) {
+                return next;
+            }
         }
     }
 
@@ -102,15 +146,15 @@ public final class WorkerPool {
             failure = t;
         }
         if (remaining.decrementAndGet() == 0) {
-            LockSupport.unpark(caller);
+            Thread c = caller;
+            if (c != null && c != Thread.currentThread()) {
+                LockSupport.unpark(c);
+            }
         }
     }
 
     private static final class Worker extends Thread {
         private final WorkerPool pool;
-        private Task task;
-        private int part;
-        private volatile long assigned;
 
         Worker(WorkerPool pool, String name) {
             super(name);
@@ -118,35 +162,35 @@ public final class WorkerPool {
             setDaemon(true);
         }
 
-        void assign(Task t, int p) {
-            task = t;
-            part = p;
-            assigned = assigned + 1; // volatile write publishes task and part
+        void wake() {
             LockSupport.unpark(this);
         }
 
         @Override
         public void run() {
-            long seen = 0;
+            int seen = 0;
             while (true) {
                 long start = System.nanoTime();
                 int spins = 0;
-                while (assigned == seen) {
+                while (pool.generation == seen) {
                     if (++spins < 64 || System.nanoTime() - start < SPIN_NANOS) {
                         Thread.onSpinWait();
                     } else {
                         LockSupport.park(this);
                     }
                 }
-                seen = assigned;
-                Throwable failure = null;
-                try {
-                    task.run(part);
-                } catch (Throwable t) {
-                    failure = t;
+                seen = pool.generation;
+                Task t = pool.task;
+                // A claim succeeds only while generation `seen` is running, so t is that task's.
+                for (int p; t != null && (p = pool.claim(seen)) >= 0; ) {
+                    Throwable failure = null;
+                    try {
+                        t.run(p);
+                    } catch (Throwable e) {
+                        failure = e;
+                    }
+                    pool.partDone(failure);
                 }
-                task = null;
-                pool.partDone(failure);
             }
         }
     }

@@ -725,10 +725,13 @@ public final class VectorKernels implements KernelImpl {
     // -------------------------------------------------------------------- parallel updates
 
     /**
-     * Parameter counts from which an optimizer update is split among the kernel threads. Below it
-     * the hand-off costs about as much as the halved pass (a 784×256 layer has 200,704 weights).
+     * Parameter counts from which an optimizer update is split among the kernel threads. Measured
+     * (OptimizerBenchmark, TrainingStepBenchmark): back to back, a split Adam update of 78,400
+     * parameters runs 1.9× faster, but inside a batch-10 step, where the worker has gone idle, a
+     * split from 32,768 made the whole step 10 % slower; from 131,072 it costs nothing there and a
+     * 784×256 layer (200,704 weights) still splits.
      */
-    static final int PARALLEL_UPDATE_MIN = 1 << 15;
+    static final int PARALLEL_UPDATE_MIN = 1 << 17;
 
     private static final ThreadLocal<UpdateTask> UPDATE = ThreadLocal.withInitial(UpdateTask::new);
 
