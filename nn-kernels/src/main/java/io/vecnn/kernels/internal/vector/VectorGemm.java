@@ -2,8 +2,6 @@ package io.vecnn.kernels.internal.vector;
 
 import io.vecnn.kernels.internal.WorkerPool;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -39,8 +37,6 @@ final class VectorGemm {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
         final float[] tile = new float[MR * NR];
-        /** The eight dot-product accumulators of {@link #dotRowsNT}, spilled for a scalar reduction. */
-        final float[] dots = new float[8 * L];
 
         float[] aPack(int size) {
             if (aPack.length < size) {
@@ -65,10 +61,10 @@ final class VectorGemm {
             return;
         }
         if (!transA && transB && n < NR) {
-            // A·Bᵀ with a narrow B (an output layer's forward pass): packing would cost as much as the
-            // arithmetic and a 16-wide tile would waste most of its lanes. The shape alone decides,
-            // so results still do not depend on the thread count.
-            dotRowsNT(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, WORKSPACE.get().dots);
+            // A·Bᵀ with a narrow B (an output layer's forward pass): B is packed (it is small), A is
+            // read in place, and the usual 4 × 16 tile runs with the lanes past n zero. The shape
+            // alone decides, so results still do not depend on the thread count.
+            narrowNT(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, WORKSPACE.get());
             return;
         }
         int parts = parts(threads, m, n, k);
@@ -155,88 +151,62 @@ final class VectorGemm {
     }
 
     /**
-     * C = α·A·Bᵀ + βC with both operands read along k in place: tiles of 4 rows of A by 2 rows of B,
-     * eight vector accumulators, horizontal sums at the end. Edge tiles repeat the last valid row
-     * (each C element depends only on its own two rows, so this changes no result) and store only
-     * the valid part.
+     * C = α·A·Bᵀ + βC for n < NR: B packed into one zero-padded NR-column panel per depth block, A
+     * read in place (four row pointers; edge tiles repeat the last valid row and store only the valid
+     * part). Same FMA chain per element as the packed path.
      */
-    static void dotRowsNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
-                          int ldb, float beta, float[] c, int cOff, int ldc, float[] dots) {
-        int kUpper = S.loopBound(k);
-        VectorMask<Float> tail = S.indexInRange(kUpper, k);
-        for (int i0 = 0; i0 < m; i0 += 4) {
-            int r0 = aOff + i0 * lda;
-            int r1 = aOff + Math.min(i0 + 1, m - 1) * lda;
-            int r2 = aOff + Math.min(i0 + 2, m - 1) * lda;
-            int r3 = aOff + Math.min(i0 + 3, m - 1) * lda;
-            for (int j0 = 0; j0 < n; j0 += 2) {
-                int q0 = bOff + j0 * ldb;
-                int q1 = bOff + Math.min(j0 + 1, n - 1) * ldb;
-                FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-                FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-                FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-                FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-                for (int p = 0; p < kUpper; p += L) {
-                    FloatVector b0 = FloatVector.fromArray(S, b, q0 + p);
-                    FloatVector b1 = FloatVector.fromArray(S, b, q1 + p);
-                    FloatVector x = FloatVector.fromArray(S, a, r0 + p);
-                    c00 = x.fma(b0, c00);
-                    c01 = x.fma(b1, c01);
-                    x = FloatVector.fromArray(S, a, r1 + p);
-                    c10 = x.fma(b0, c10);
-                    c11 = x.fma(b1, c11);
-                    x = FloatVector.fromArray(S, a, r2 + p);
-                    c20 = x.fma(b0, c20);
-                    c21 = x.fma(b1, c21);
-                    x = FloatVector.fromArray(S, a, r3 + p);
-                    c30 = x.fma(b0, c30);
-                    c31 = x.fma(b1, c31);
-                }
-                if (kUpper < k) {
-                    FloatVector b0 = FloatVector.fromArray(S, b, q0 + kUpper, tail);
-                    FloatVector b1 = FloatVector.fromArray(S, b, q1 + kUpper, tail);
-                    FloatVector x = FloatVector.fromArray(S, a, r0 + kUpper, tail);
-                    c00 = x.fma(b0, c00);
-                    c01 = x.fma(b1, c01);
-                    x = FloatVector.fromArray(S, a, r1 + kUpper, tail);
-                    c10 = x.fma(b0, c10);
-                    c11 = x.fma(b1, c11);
-                    x = FloatVector.fromArray(S, a, r2 + kUpper, tail);
-                    c20 = x.fma(b0, c20);
-                    c21 = x.fma(b1, c21);
-                    x = FloatVector.fromArray(S, a, r3 + kUpper, tail);
-                    c30 = x.fma(b0, c30);
-                    c31 = x.fma(b1, c31);
-                }
-                // Spill and reduce in scalar code: eight inlined lane reductions exceed C2's node budget
-                // (then every accumulator is boxed), and reduceLanes(ADD) is not bit-reproducible.
-                c00.intoArray(dots, 0);
-                c01.intoArray(dots, L);
-                c10.intoArray(dots, 2 * L);
-                c11.intoArray(dots, 3 * L);
-                c20.intoArray(dots, 4 * L);
-                c21.intoArray(dots, 5 * L);
-                c30.intoArray(dots, 6 * L);
-                c31.intoArray(dots, 7 * L);
-                storeDots(dots, Math.min(4, m - i0), Math.min(2, n - j0), c, cOff + i0 * ldc + j0, ldc, alpha, beta);
+    static void narrowNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float beta, float[] c, int cOff, int ldc, Workspace ws) {
+        int kBlocks = GemmBlocking.blockCount(k, BLOCKING.kc());
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int pc = GemmBlocking.blockStart(k, kBlocks, kb, 1);
+            int kc = GemmBlocking.blockStart(k, kBlocks, kb + 1, 1) - pc;
+            float[] bp = ws.bPack(kc * NR);
+            packB(true, b, bOff, ldb, pc, kc, 0, n, bp);
+            for (int i0 = 0; i0 < m; i0 += MR) {
+                int r0 = aOff + i0 * lda + pc;
+                int r1 = aOff + Math.min(i0 + 1, m - 1) * lda + pc;
+                int r2 = aOff + Math.min(i0 + 2, m - 1) * lda + pc;
+                int r3 = aOff + Math.min(i0 + 3, m - 1) * lda + pc;
+                microKernelRowsA(kc, a, r0, r1, r2, r3, bp, alpha, beta, kb == 0, c, cOff + i0 * ldc, ldc,
+                        Math.min(MR, m - i0), n, ws.tile);
             }
         }
     }
 
-    /** C[r][q] = α·(Σ lanes of accumulator 2r + q) + β·C[r][q] for the valid rows and columns. */
-    private static void storeDots(float[] dots, int rows, int cols, float[] c, int ci, int ldc, float alpha, float beta) {
-        for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < cols; q++) {
-                int base = (2 * r + q) * L;
-                float dot = 0f;
-                for (int l = 0; l < L; l++) {
-                    dot += dots[base + l];
-                }
-                float v = dot * alpha;
-                int idx = ci + r * ldc + q;
-                c[idx] = beta == 0 ? v : v + c[idx] * beta;
-            }
+    /** {@link #microKernel} with A's four rows read in place instead of from a packed panel. */
+    static void microKernelRowsA(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, float alpha, float beta,
+                                 boolean first, float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pb = p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
         }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        updateC(tile, c, cOff, ldc, rows, cols, alpha, first ? beta : 1f, !first || beta != 0);
     }
 
     /** C = βC, without reading C when β = 0. */
