@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public enum BenchmarkSet {
     /**
-     * About six minutes: what a regression run gates on. One thread; the GEMM shapes of a
+     * About ten minutes: what a regression run gates on. One thread; the GEMM shapes of a
      * 784-256-128-10 step at batch 128 and a square; every element-wise family at 1M floats; the
      * training steps against their own GEMMs.
      */
@@ -28,7 +28,7 @@ public enum BenchmarkSet {
             new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"classic"}, "batch", new String[] {"10"},
                     "threads", new String[] {"1"})))),
     /**
-     * About an hour on these machines (15–20 s per benchmark with forks and reference checks): the
+     * About two hours on these machines (25–30 s per benchmark with two forks and reference checks): the
      * README's performance tables. GEMM on the batch-128 training shapes and squares 256…1024 at one
      * and two threads (the scalar reference at one), every other family at its declared parameters,
      * the training steps at every batch and thread count.

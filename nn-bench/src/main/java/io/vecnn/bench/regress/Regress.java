@@ -107,7 +107,7 @@ public final class Regress {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--set", defaultValue = "quick", description = "quick (~6 min, what to gate on) or full (~30 min, the README tables).")
+        @Option(names = "--set", defaultValue = "quick", description = "quick (~10 min, what to gate on) or full (~2 h, the README tables).")
         String set;
 
         @Option(names = "--out", paramLabel = "DIR", description = "Where results.json and the report go (default runs/bench/<set>-<time>).")
@@ -119,7 +119,7 @@ public final class Regress {
         @Option(names = "--threshold", defaultValue = "0.05", description = "Smallest relative drop of a ratio that counts (default ${DEFAULT-VALUE}).")
         double threshold;
 
-        @Option(names = "--jmh", paramLabel = "OPTIONS", description = "Extra JMH options, e.g. \"-f 2 -i 10\" (override the set's -f 1 -wi 2 -w 1s -i 20 -r 250ms).")
+        @Option(names = "--jmh", paramLabel = "OPTIONS", description = "Extra JMH options, e.g. \"-f 2 -i 10\" (override the set's -f 2 -wi 2 -w 1s -i 10 -r 250ms).")
         String jmh = "";
 
         @Override
@@ -139,21 +139,23 @@ public final class Regress {
             for (BenchmarkSet.Stage stage : s.stages()) {
                 ChainedOptionsBuilder b = new OptionsBuilder().parent(user).include("io\\.vecnn\\.bench\\." + stage.include());
                 stage.params().forEach(b::param);
+                // Two forks: JIT decisions differ between JVMs, and one fork's interval misses that
+                // variance (measured: against a one-fork baseline, 3 ratios of unchanged code
+                // "regressed"). Many short iterations narrow the interval for the same time
+                // (Student's t at 99.9 % is 8.6 with 5 samples, 3.9 with 20).
                 if (!user.getForkCount().hasValue()) {
-                    b.forks(1);
+                    b.forks(2);
                 }
                 if (!user.getWarmupIterations().hasValue()) {
                     b.warmupIterations(2);
                 }
                 if (!user.getMeasurementIterations().hasValue()) {
-                    b.measurementIterations(20);
+                    b.measurementIterations(10);
                 }
                 if (!user.getWarmupTime().hasValue()) {
                     b.warmupTime(TimeValue.seconds(1));
                 }
                 if (!user.getMeasurementTime().hasValue()) {
-                    // Many short iterations rather than a few long ones: the interval narrows with
-                    // Student's t and √n (t(0.9995, 4) = 8.6, t(0.9995, 19) = 3.9) for the same time.
                     b.measurementTime(TimeValue.milliseconds(250));
                 }
                 all.addAll(new Runner(b.build()).run());
@@ -208,8 +210,9 @@ public final class Regress {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--run", required = true, paramLabel = "FILE", description = "JMH JSON results, e.g. runs/bench/quick-.../results.json.")
-        Path run;
+        @Option(names = "--run", required = true, paramLabel = "FILE", description = "JMH JSON results, e.g. runs/bench/quick-.../results.json; "
+                + "repeat to merge several runs (median score, intervals spanning every run's).")
+        List<Path> runs;
 
         @Option(names = "--set", defaultValue = "quick", description = "Which set's baseline it becomes (default ${DEFAULT-VALUE}).")
         String set;
@@ -221,29 +224,37 @@ public final class Regress {
         public Integer call() throws IOException {
             CommandLine cmd = spec.commandLine();
             BenchmarkSet s = parseSet(cmd, set);
-            if (!Files.isRegularFile(run)) {
-                throw new CommandLine.ParameterException(cmd, "--run " + run + ": no such file");
+            for (Path run : runs) {
+                if (!Files.isRegularFile(run)) {
+                    throw new CommandLine.ParameterException(cmd, "--run " + run + ": no such file");
+                }
+                List<Ratio> ratios = Ratio.derive(JmhResult.read(run));
+                if (ratios.isEmpty()) {
+                    throw new IOException(run + ": no ratio can be formed from it, so it cannot serve as a baseline");
+                }
+                long withoutInterval = ratios.stream().filter(r -> !r.hasInterval()).count();
+                if (withoutInterval > 0) {
+                    throw new IOException(run + ": " + withoutInterval + " of " + ratios.size() + " ratios have no confidence interval "
+                            + "(too few iterations?); a baseline needs them to tell a regression from noise");
+                }
             }
-            List<Ratio> ratios = Ratio.derive(JmhResult.read(run));
-            if (ratios.isEmpty()) {
-                throw new IOException(run + ": no ratio can be formed from it, so it cannot serve as a baseline");
-            }
-            long withoutInterval = ratios.stream().filter(r -> !r.hasInterval()).count();
-            if (withoutInterval > 0) {
-                throw new IOException(run + ": " + withoutInterval + " of " + ratios.size() + " ratios have no confidence interval "
-                        + "(too few iterations?); a baseline needs them to tell a regression from noise");
-            }
+            String merged = runs.size() == 1 ? null : BaselineMerge.merge(runs); // checked before anything is written
             Path target = to != null ? to : defaultBaseline(s);
             Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".baseline", ".tmp");
             try {
-                Files.copy(run, tmp, StandardCopyOption.REPLACE_EXISTING);
+                if (merged == null) {
+                    Files.copy(runs.get(0), tmp, StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    Files.writeString(tmp, merged, java.nio.charset.StandardCharsets.UTF_8);
+                }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            cmd.getOut().printf("baseline %s: %d results, %d ratios from %s%n", target, JmhResult.read(target).size(), ratios.size(), run);
+            List<Ratio> ratios = Ratio.derive(JmhResult.read(target));
+            cmd.getOut().printf("baseline %s: %d results, %d ratios from %s%n", target, JmhResult.read(target).size(), ratios.size(), runs);
             return 0;
         }
     }

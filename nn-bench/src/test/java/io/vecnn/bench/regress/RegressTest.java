@@ -186,6 +186,37 @@ class RegressTest {
     }
 
     @Test
+    void aBaselineMergedFromRunsInTwoModesHoldsBoth() throws IOException {
+        // the same code, two runs: the vector kernel compiled well in one (1200/s) and less well in the other (1000/s)
+        Path slowMode = gemmRun(1000, 10).write(dir.resolve("a.json"));
+        Path fastMode = gemmRun(1200, 12).write(dir.resolve("b.json"));
+        Path target = dir.resolve("merged.json");
+        Outcome o = regress("save-baseline", "--run", slowMode.toString(), "--run", fastMode.toString(), "--to", target.toString());
+        assertEquals(0, o.code(), o.out() + o.err());
+        JmhResult vector = JmhResult.read(target).get(0);
+        assertEquals("vector", vector.method());
+        assertEquals(1100, vector.score(), 1e-9); // the median of two is their mean
+        assertEquals(990, vector.low(), 1e-9);
+        assertEquals(1212, vector.high(), 1e-9);
+        // against a baseline from the fast run alone, the slow mode is a regression; against the merged one, it is not
+        Path again = gemmRun(1000, 10).write(dir.resolve("again.json"));
+        assertEquals(1, regress("compare", "--run", again.toString(), "--baseline", fastMode.toString(), "--out", dir.toString()).code());
+        assertEquals(0, regress("compare", "--run", again.toString(), "--baseline", target.toString(), "--out", dir.toString()).code());
+        // a real drop below both modes still fails
+        Path slower = gemmRun(700, 7).write(dir.resolve("slower.json"));
+        assertEquals(1, regress("compare", "--run", slower.toString(), "--baseline", target.toString(), "--out", dir.toString()).code());
+
+        // runs of different benchmarks are not merged, and nothing is written
+        Path other = new JmhJson().add("GemmBenchmark.vector", SHAPE, 1000, 10).add("GemmBenchmark.scalar", SHAPE, 50, 0.5)
+                .write(dir.resolve("other.json"));
+        byte[] before = Files.readAllBytes(target);
+        o = regress("save-baseline", "--run", slowMode.toString(), "--run", other.toString(), "--to", target.toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("other.json has no result for io.vecnn.bench.GemmBenchmark.openblas"), o.err());
+        assertArrayEquals(before, Files.readAllBytes(target));
+    }
+
+    @Test
     void derivedFiguresComeFromTheShape() throws IOException {
         List<JmhResult> r = JmhResult.read(gemmRun(1000, 10).write(dir.resolve("r.json")));
         assertEquals("33.6 GFLOPS", Report.derived(r.get(0))); // 2 · 256³ · 1000 / 1e9
