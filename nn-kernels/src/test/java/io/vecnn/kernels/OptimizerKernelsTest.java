@@ -2,11 +2,14 @@ package io.vecnn.kernels;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static io.vecnn.kernels.ElementwiseKernelsTest.assertClose;
 import static io.vecnn.kernels.ElementwiseKernelsTest.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** Optimizer update kernels: hand-computed steps, then vector against scalar over many steps. */
 class OptimizerKernelsTest {
@@ -141,16 +144,16 @@ class OptimizerKernelsTest {
                 "plain sgd w", "rmsprop w", "rmsprop state", "adagrad w", "adagrad state"};
         for (int t = 1; t < 3; t++) {
             for (int a = 0; a < names.length; a++) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(results[0][a], results[t][a],
+                assertArrayEquals(results[0][a], results[t][a],
                         names[a] + ": " + (t + 1) + " threads differ from 1");
             }
         }
         // the offset prefix is never touched, and the last element (in the scalar tail) was updated
         float[][] initial = {w0, m0, v0, w0, m0, w0, m0, w0, w0, v0, w0, v0};
         for (int a = 0; a < names.length; a++) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(initial[a], off),
-                    java.util.Arrays.copyOf(results[1][a], off), names[a] + ": the prefix before the offset was written");
-            org.junit.jupiter.api.Assertions.assertNotEquals(initial[a][n + off - 1], results[1][a][n + off - 1], names[a] + ": tail not updated");
+            assertArrayEquals(Arrays.copyOf(initial[a], off),
+                    Arrays.copyOf(results[1][a], off), names[a] + ": the prefix before the offset was written");
+            assertNotEquals(initial[a][n + off - 1], results[1][a][n + off - 1], names[a] + ": tail not updated");
         }
     }
 }

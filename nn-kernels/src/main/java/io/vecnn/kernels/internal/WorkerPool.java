@@ -87,15 +87,7 @@ public final class WorkerPool {
                 own = t;
             }
             // Take over the parts no worker has started: a late worker then finds none left.
-            for (int p; (p = claim(gen)) >= 0; ) {
-                Throwable t = null;
-                try {
-                    task.run(p);
-                } catch (Throwable e) {
-                    t = e;
-                }
-                partDone(t);
-            }
+            runClaimed(gen, task);
             awaitWorkers();
             Throwable f = own != null ? own : failure;
             if (f instanceof RuntimeException re) {
@@ -112,6 +104,19 @@ public final class WorkerPool {
             this.task = null;
             caller = null;
             lock.unlock();
+        }
+    }
+
+    /** Runs parts of generation {@code gen} as long as any is left unclaimed, on the calling thread. */
+    private void runClaimed(int gen, Task t) {
+        for (int p; (p = claim(gen)) >= 0; ) {
+            Throwable failure = null;
+            try {
+                t.run(p);
+            } catch (Throwable e) {
+                failure = e;
+            }
+            partDone(failure);
         }
     }
 
@@ -182,14 +187,8 @@ public final class WorkerPool {
                 seen = pool.generation;
                 Task t = pool.task;
                 // A claim succeeds only while generation `seen` is running, so t is that task's.
-                for (int p; t != null && (p = pool.claim(seen)) >= 0; ) {
-                    Throwable failure = null;
-                    try {
-                        t.run(p);
-                    } catch (Throwable e) {
-                        failure = e;
-                    }
-                    pool.partDone(failure);
+                if (t != null) {
+                    pool.runClaimed(seen, t);
                 }
             }
         }
