@@ -1,12 +1,21 @@
 /**
- * vecnn's layers ({@link io.vecnn.layers.Dense}, {@link io.vecnn.layers.Dropout}), activations
- * ({@link io.vecnn.layers.Activations}), losses ({@link io.vecnn.layers.Losses}) and initializers
- * ({@link io.vecnn.layers.Initializers}), implementing the {@code io.vecnn.api} types on the
- * {@code io.vecnn.kernels} kernels.
+ * vecnn's layers ({@link io.vecnn.layers.Dense}, {@link io.vecnn.layers.Dropout},
+ * {@link io.vecnn.layers.Flatten}, and the merges {@link io.vecnn.layers.Add} and
+ * {@link io.vecnn.layers.Concat}), activations ({@link io.vecnn.layers.Activations}), losses
+ * ({@link io.vecnn.layers.Losses}) and initializers ({@link io.vecnn.layers.Initializers}),
+ * implementing the {@code io.vecnn.api} types on the {@code io.vecnn.kernels} kernels. Its layer
+ * types and activations are provided to {@link io.vecnn.api.Registry} as services.
  */
 module io.vecnn.layers {
     requires transitive io.vecnn.api;
-    requires io.vecnn.kernels;
 
     exports io.vecnn.layers;
+
+    provides io.vecnn.api.LayerType with
+            io.vecnn.layers.internal.BuiltinLayerTypes.DenseType,
+            io.vecnn.layers.internal.BuiltinLayerTypes.DropoutType,
+            io.vecnn.layers.internal.BuiltinLayerTypes.FlattenType,
+            io.vecnn.layers.internal.BuiltinLayerTypes.AddType,
+            io.vecnn.layers.internal.BuiltinLayerTypes.ConcatType;
+    provides io.vecnn.api.ActivationProvider with io.vecnn.layers.internal.BuiltinActivations;
 }

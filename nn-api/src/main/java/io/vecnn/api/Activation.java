@@ -1,5 +1,7 @@
 package io.vecnn.api;
 
+import io.vecnn.kernels.Kernels;
+
 import java.util.Objects;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -22,15 +24,19 @@ public interface Activation {
     /**
      * h = f(z) for a batch. {@code z} and {@code h} have the same shape; {@code h} may be {@code z}
      * itself (in place) only if {@link #needsInput()} is false.
+     *
+     * @param kernels the caller's kernels (its workspace's), for activations that compute with them
      */
-    void forward(Matrix z, Matrix h);
+    void forward(Matrix z, Matrix h, Kernels kernels);
 
     /**
      * ∂L/∂z from ∂L/∂h, given the z and h of the forward pass. All four matrices have the same shape;
      * {@code gradZ} may be {@code gradH} (in place). If {@link #needsInput()} is false, {@code z} may
      * be the same matrix as {@code h}.
+     *
+     * @param kernels the caller's kernels (its workspace's)
      */
-    void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ);
+    void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ, Kernels kernels);
 
     /**
      * Whether backward needs z besides h. When false, layers may store h over z and save a buffer
@@ -52,22 +58,28 @@ public interface Activation {
         float derivative(float z, float h);
 
         @Override
-        default void forward(Matrix z, Matrix h) {
+        default void forward(Matrix z, Matrix h, Kernels kernels) {
             float[] zd = z.data();
             float[] hd = h.data();
+            int zo = z.offset();
+            int ho = h.offset();
             for (int i = 0, n = z.size(); i < n; i++) {
-                hd[i] = apply(zd[i]);
+                hd[ho + i] = apply(zd[zo + i]);
             }
         }
 
         @Override
-        default void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ) {
+        default void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ, Kernels kernels) {
             float[] zd = z.data();
             float[] hd = h.data();
             float[] g = gradH.data();
             float[] d = gradZ.data();
+            int zo = z.offset();
+            int ho = h.offset();
+            int go = gradH.offset();
+            int dO = gradZ.offset();
             for (int i = 0, n = z.size(); i < n; i++) {
-                d[i] = g[i] * derivative(zd[i], hd[i]);
+                d[dO + i] = g[go + i] * derivative(zd[zo + i], hd[ho + i]);
             }
         }
     }
@@ -134,26 +146,32 @@ public interface Activation {
             }
 
             @Override
-            public void forward(Matrix z, Matrix h) {
+            public void forward(Matrix z, Matrix h, Kernels kernels) {
                 checkWidth(z);
                 float[] zd = z.data();
                 float[] hd = h.data();
+                int zo = z.offset();
+                int ho = h.offset();
                 int c = fs.length;
                 for (int i = 0, n = z.size(); i < n; i++) {
-                    hd[i] = fs[i % c].apply(zd[i]);
+                    hd[ho + i] = fs[i % c].apply(zd[zo + i]);
                 }
             }
 
             @Override
-            public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ) {
+            public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ, Kernels kernels) {
                 checkWidth(z);
                 float[] zd = z.data();
                 float[] hd = h.data();
                 float[] g = gradH.data();
                 float[] d = gradZ.data();
+                int zo = z.offset();
+                int ho = h.offset();
+                int go = gradH.offset();
+                int dO = gradZ.offset();
                 int c = fs.length;
                 for (int i = 0, n = z.size(); i < n; i++) {
-                    d[i] = g[i] * fs[i % c].derivative(zd[i], hd[i]);
+                    d[dO + i] = g[go + i] * fs[i % c].derivative(zd[zo + i], hd[ho + i]);
                 }
             }
 

@@ -1,5 +1,6 @@
 package io.vecnn.api;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -69,28 +70,34 @@ public final class GradientCheck {
     }
 
     /**
-     * Runs the check on one batch. Leaves the analytic gradients of this batch in the parameters and
-     * the parameter values unchanged.
-     *
-     * @throws IllegalStateException if the model is being trained elsewhere
+     * Runs the check on one batch of a single-input model, in a training workspace of its own (so
+     * the model's parameter values end unchanged).
      */
     public Result check(Model model, Loss loss, Matrix input, Matrix target) {
+        return check(model, loss, new Matrix[] {input}, target);
+    }
+
+    /** Runs the check on one batch per input of a model (in {@link Model#inputNames()} order). */
+    public Result check(Model model, Loss loss, Matrix[] inputs, Matrix target) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(loss, "loss");
         try (Model.Workspace ws = model.newTrainingWorkspace()) {
-            model.zeroGradients();
-            Matrix out = ws.forward(input, Mode.TRAINING, step);
+            Matrix out = ws.forward(inputs, Mode.TRAINING, step);
             Matrix grad = Matrix.zeros(out.rows(), out.cols());
-            double loss0 = loss.compute(out, target, grad);
+            double loss0 = loss.compute(out, target, grad, ws.kernels());
             ws.backward(grad);
+            Gradients gradients = ws.gradients();
 
             int checked = 0;
             String worstName = null;
             int worstIndex = -1;
             double worstA = 0, worstN = 0, worstRatio = -1;
-            for (Parameter p : model.parameters()) {
+            List<Parameter> ps = model.parameters();
+            for (int pi = 0; pi < ps.size(); pi++) {
+                Parameter p = ps.get(pi);
                 float[] v = p.value().data();
-                float[] g = p.gradient().data();
+                int vo = p.value().offset();
+                Matrix gm = gradients.get(pi);
                 boolean[] mask = p.mask();
                 int n = p.size();
                 int stride = Math.max(1, (int) Math.ceil(n / (double) Math.min(n, maxPerParameter)));
@@ -98,16 +105,16 @@ public final class GradientCheck {
                     if (mask != null && !mask[i]) {
                         continue;
                     }
-                    float w0 = v[i];
+                    float w0 = v[vo + i];
                     float wPlus = (float) (w0 + epsilon);
                     float wMinus = (float) (w0 - epsilon);
-                    v[i] = wPlus;
-                    double lPlus = loss.compute(ws.forward(input, Mode.TRAINING, step), target, null);
-                    v[i] = wMinus;
-                    double lMinus = loss.compute(ws.forward(input, Mode.TRAINING, step), target, null);
-                    v[i] = w0;
+                    v[vo + i] = wPlus;
+                    double lPlus = loss.compute(ws.forward(inputs, Mode.TRAINING, step), target, null, ws.kernels());
+                    v[vo + i] = wMinus;
+                    double lMinus = loss.compute(ws.forward(inputs, Mode.TRAINING, step), target, null, ws.kernels());
+                    v[vo + i] = w0;
                     double numeric = (lPlus - lMinus) / ((double) wPlus - (double) wMinus);
-                    double analytic = g[i];
+                    double analytic = gm.data()[gm.offset() + i];
                     double allowed = absoluteTolerance + relativeTolerance * Math.max(Math.abs(analytic), Math.abs(numeric));
                     double ratio = Math.abs(analytic - numeric) / allowed;
                     if (Double.isNaN(ratio)) {
@@ -123,7 +130,7 @@ public final class GradientCheck {
                     checked++;
                 }
             }
-            return new Result(loss0, checked, worstName, worstIndex, worstA, worstN, worstRatio);
+            return new Result(loss0, checked, worstName, worstIndex, worstA, worstN, worstRatio, gradients);
         }
     }
 
@@ -137,9 +144,10 @@ public final class GradientCheck {
      * @param analytic      the analytic derivative there
      * @param numeric       the numerical derivative there
      * @param worstRatio    |analytic − numeric| / tolerance there; the check passes if ≤ 1
+     * @param gradients     the analytic gradients of the batch (what backward computed)
      */
     public record Result(double loss, int checked, String worstParameter, int worstIndex,
-                         double analytic, double numeric, double worstRatio) {
+                         double analytic, double numeric, double worstRatio, Gradients gradients) {
         /** Whether every compared element agreed within the tolerance. */
         public boolean passed() {
             return checked > 0 && worstRatio <= 1.0;

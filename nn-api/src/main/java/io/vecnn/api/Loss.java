@@ -1,5 +1,7 @@
 package io.vecnn.api;
 
+import io.vecnn.kernels.Kernels;
+
 /**
  * A loss function over a batch: the mean over the rows of a per-sample loss between the model's
  * output (one row per sample) and the targets, and its gradient with respect to the output.
@@ -18,10 +20,16 @@ public interface Loss {
      * @param output   the model's output, B × n
      * @param target   the targets, B × n (one-hot rows for classification losses)
      * @param gradient null, or a B × n matrix to receive the gradient (may be {@code output} itself)
+     * @param kernels  the kernels to compute with (the caller's workspace's)
      * @throws ShapeException           if the shapes differ or the batch is empty
      * @throws IllegalArgumentException if a target is outside the loss's domain
      */
-    double compute(Matrix output, Matrix target, Matrix gradient);
+    double compute(Matrix output, Matrix target, Matrix gradient, Kernels kernels);
+
+    /** {@link #compute(Matrix, Matrix, Matrix, Kernels)} on the default kernels ({@link Kernels#get()}). */
+    default double compute(Matrix output, Matrix target, Matrix gradient) {
+        return compute(output, target, gradient, Kernels.get());
+    }
 
     /**
      * Checks that the targets lie in this loss's domain (for example [0, 1] for binary
@@ -32,7 +40,7 @@ public interface Loss {
         int bad = target.firstNonFinite();
         if (bad >= 0) {
             throw new IllegalArgumentException(name() + ": target at row " + bad / target.cols()
-                    + ", column " + bad % target.cols() + " is " + target.data()[bad]);
+                    + ", column " + bad % target.cols() + " is " + target.data()[target.offset() + bad]);
         }
     }
 }

@@ -5,28 +5,32 @@ import java.util.Objects;
 
 /**
  * A float32 matrix stored row-major in a heap {@code float[]}: element (i, j) is
- * {@code data()[i * cols() + j]}. A batch of samples is a matrix with one sample per row.
+ * {@code data()[offset() + i * cols() + j]}. A batch of samples is a matrix with one sample per row
+ * (a sample of a multi-dimensional {@link Shape} is flattened row-major into its row).
  *
  * <p>The shape is fixed; the contents are mutable and shared with {@link #data()}, so kernels read
- * and write them without copies. The backing array may be longer than {@code rows × cols} (a
- * buffer reused for smaller batches); elements past {@code rows × cols} are not part of the matrix.
- * A matrix is not thread-safe for concurrent writes.
+ * and write them without copies. A matrix may be a {@linkplain #view view} into a larger array (one
+ * parameter's gradient inside a workspace's flat gradient buffer), and the backing array may be
+ * longer than {@code offset + rows × cols} (a buffer reused for smaller batches); elements outside
+ * that range are not part of the matrix. A matrix is not thread-safe for concurrent writes.
  */
 public final class Matrix {
     private final int rows;
     private final int cols;
     private final float[] data;
+    private final int offset;
 
-    private Matrix(int rows, int cols, float[] data) {
+    private Matrix(int rows, int cols, float[] data, int offset) {
         this.rows = rows;
         this.cols = cols;
         this.data = data;
+        this.offset = offset;
     }
 
     /** A new {@code rows × cols} matrix of zeros. */
     public static Matrix zeros(int rows, int cols) {
         checkDims(rows, cols);
-        return new Matrix(rows, cols, new float[Math.multiplyExact(rows, cols)]);
+        return new Matrix(rows, cols, new float[Math.multiplyExact(rows, cols)], 0);
     }
 
     /**
@@ -35,14 +39,23 @@ public final class Matrix {
      * @throws IllegalArgumentException if a dimension is negative or the array is too short
      */
     public static Matrix wrap(int rows, int cols, float[] data) {
+        return view(data, 0, rows, cols);
+    }
+
+    /**
+     * A matrix over {@code data[offset .. offset + rows × cols)} (no copy).
+     *
+     * @throws IllegalArgumentException if a dimension or the offset is negative or the range does not fit
+     */
+    public static Matrix view(float[] data, int offset, int rows, int cols) {
         checkDims(rows, cols);
         Objects.requireNonNull(data, "data");
         long need = (long) rows * cols;
-        if (data.length < need) {
-            throw new IllegalArgumentException("a " + rows + "×" + cols + " matrix needs " + need
-                    + " elements, the array has " + data.length);
+        if (offset < 0 || data.length - (long) offset < need) {
+            throw new IllegalArgumentException("a " + rows + "×" + cols + " matrix at offset " + offset + " needs "
+                    + (offset + need) + " elements, the array has " + data.length);
         }
-        return new Matrix(rows, cols, data);
+        return new Matrix(rows, cols, data, offset);
     }
 
     /** A copy of a rectangular {@code float[rows][cols]} array. */
@@ -90,9 +103,14 @@ public final class Matrix {
         return rows * cols;
     }
 
-    /** The backing array, row-major, shared (not a copy). */
+    /** The backing array, row-major from {@link #offset()}, shared (not a copy). */
     public float[] data() {
         return data;
+    }
+
+    /** The index in {@link #data()} of element (0, 0). */
+    public int offset() {
+        return offset;
     }
 
     /** Element (i, j). */
@@ -109,18 +127,30 @@ public final class Matrix {
         if (i < 0 || i >= rows || j < 0 || j >= cols) {
             throw new IndexOutOfBoundsException("(" + i + ", " + j + ") is outside a " + rows + "×" + cols + " matrix");
         }
-        return i * cols + j;
+        return offset + i * cols + j;
     }
 
     /** A copy of row {@code i}. */
     public float[] rowCopy(int i) {
-        index(i, 0);
-        return Arrays.copyOfRange(data, i * cols, (i + 1) * cols);
+        int o = index(i, 0);
+        return Arrays.copyOfRange(data, o, o + cols);
+    }
+
+    /**
+     * Rows {@code from .. from + count)} as a view sharing this matrix's array (a shard of a batch).
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the matrix
+     */
+    public Matrix rows(int from, int count) {
+        if (from < 0 || count < 0 || from > rows - count) {
+            throw new IndexOutOfBoundsException("rows " + from + ".." + (from + count) + " are outside a " + shape() + " matrix");
+        }
+        return new Matrix(count, cols, data, offset + from * cols);
     }
 
     /** A deep copy with a backing array of exactly {@code rows × cols}. */
     public Matrix copy() {
-        return new Matrix(rows, cols, Arrays.copyOf(data, size()));
+        return new Matrix(rows, cols, Arrays.copyOfRange(data, offset, offset + size()), 0);
     }
 
     /** Copies {@code source}'s elements into this matrix; the shapes must be equal. */
@@ -128,12 +158,12 @@ public final class Matrix {
         if (source.rows != rows || source.cols != cols) {
             throw new ShapeException("copyFrom", shape(), source.shape());
         }
-        System.arraycopy(source.data, 0, data, 0, size());
+        System.arraycopy(source.data, source.offset, data, offset, size());
     }
 
     /** Sets every element to {@code value}. */
     public void fill(float value) {
-        Arrays.fill(data, 0, size(), value);
+        Arrays.fill(data, offset, offset + size(), value);
     }
 
     /** {@code float[rows][cols]} copy of the contents. */
@@ -147,8 +177,7 @@ public final class Matrix {
 
     /** The column of the largest element of row {@code i} (the first one on ties): a classifier's prediction. */
     public int argMax(int i) {
-        index(i, 0);
-        int o = i * cols;
+        int o = index(i, 0);
         int arg = 0;
         for (int j = 1; j < cols; j++) {
             if (data[o + j] > data[o + arg]) {
@@ -158,10 +187,10 @@ public final class Matrix {
         return arg;
     }
 
-    /** The index of the first element that is NaN or infinite, or -1 if all are finite. */
+    /** The row-major index (from 0, not counting the offset) of the first element that is NaN or infinite, or -1. */
     public int firstNonFinite() {
         for (int i = 0, n = size(); i < n; i++) {
-            if (!Float.isFinite(data[i])) {
+            if (!Float.isFinite(data[offset + i])) {
                 return i;
             }
         }
@@ -181,7 +210,7 @@ public final class Matrix {
     /** Whether both matrices have the same shape and bit-identical elements. */
     public boolean contentEquals(Matrix other) {
         return other != null && rows == other.rows && cols == other.cols
-                && Arrays.equals(data, 0, size(), other.data, 0, size());
+                && Arrays.equals(data, offset, offset + size(), other.data, other.offset, other.offset + size());
     }
 
     @Override

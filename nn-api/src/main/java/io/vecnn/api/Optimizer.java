@@ -1,23 +1,30 @@
 package io.vecnn.api;
 
+import io.vecnn.kernels.Kernels;
+
 import java.util.List;
 
 /**
- * Updates parameters from their gradients. An optimizer is bound to one model's parameter list;
+ * Updates parameters from a gradient buffer. An optimizer is bound to one model's parameter list;
  * its per-parameter state (momentum, moment estimates) is indexed by position in that list and
- * allocated at the first step. Not thread-safe: it belongs to the one thread that trains.
+ * allocated at the first step. Not thread-safe: it belongs to the one thread that applies updates.
  */
 public interface Optimizer {
     /** A short name with its hyper-parameters, e.g. {@code "adam(b1=0.9,b2=0.999,eps=1e-8)"}. */
     String name();
 
     /**
-     * One update of every {@linkplain Parameter#trainable() trainable} parameter from its gradient
-     * (which it does not clear), at the given learning rate.
+     * One update of every {@linkplain Parameter#trainable() trainable} parameter from its gradient in
+     * {@code gradients} (which it does not clear), at the given learning rate.
      *
-     * @throws IllegalArgumentException if the list differs in length or shapes from earlier steps
+     * @param parameters   the parameters, in the order of the gradient buffer
+     * @param gradients    the gradients (laid out for {@code parameters})
+     * @param learningRate η, finite and &gt; 0
+     * @param kernels      the kernels to compute with (large updates use their threads)
+     * @throws IllegalArgumentException if the list differs in length or shapes from earlier steps, or
+     *                                  the buffer is not laid out for it
      */
-    void step(List<Parameter> parameters, float learningRate);
+    void step(List<Parameter> parameters, Gradients gradients, float learningRate, Kernels kernels);
 
     /** The number of steps taken so far (Adam's t). */
     long iterations();

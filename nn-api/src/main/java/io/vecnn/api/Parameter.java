@@ -3,21 +3,21 @@ package io.vecnn.api;
 import java.util.Objects;
 
 /**
- * A trainable tensor: its values and the gradient of the loss with respect to them, of the same
- * shape. Layers accumulate into {@link #gradient()} during backward (so gradients of several
- * backward passes add up until {@link #zeroGradient()}); optimizers read the gradient and update
- * {@link #value()} in place.
+ * A trainable tensor: its name and values. Optimizers update {@link #value()} in place.
+ *
+ * <p>A parameter holds values only. Its gradient lives in the {@link Gradients} buffer of each
+ * training workspace ({@link Model.Workspace#gradients()}), so several workspaces (replicas) can
+ * train one model at once, each with its own gradients, while they share the values.
  *
  * <p>A parameter may carry a {@linkplain #mask() connectivity mask}: entries whose mask is 0 are
- * connections that do not exist. They hold 0, their gradient is kept at 0 by the layer, so no
- * optimizer moves them.
+ * connections that do not exist. They hold 0 and layers keep their gradient at 0
+ * ({@link #maskGradient}), so no optimizer moves them.
  */
 public final class Parameter {
     private final String name;
     private final Matrix value;
-    private final Matrix gradient;
     private final boolean[] mask;
-    private boolean trainable = true;
+    private volatile boolean trainable = true;
 
     /**
      * @param name  a name unique within its model, e.g. {@code "dense1.weight"}
@@ -28,7 +28,6 @@ public final class Parameter {
     public Parameter(String name, Matrix value, boolean[] mask) {
         this.name = Objects.requireNonNull(name, "name");
         this.value = Objects.requireNonNull(value, "value");
-        this.gradient = Matrix.zeros(value.rows(), value.cols());
         if (mask != null) {
             if (mask.length != value.size()) {
                 throw new IllegalArgumentException(name + ": the mask has " + mask.length
@@ -36,9 +35,10 @@ public final class Parameter {
             }
             mask = mask.clone();
             float[] v = value.data();
+            int o = value.offset();
             for (int i = 0; i < mask.length; i++) {
                 if (!mask[i]) {
-                    v[i] = 0f;
+                    v[o + i] = 0f;
                 }
             }
         }
@@ -60,11 +60,6 @@ public final class Parameter {
         return value;
     }
 
-    /** The accumulated gradient, same shape as {@link #value()}. */
-    public Matrix gradient() {
-        return gradient;
-    }
-
     /** The connectivity mask (a copy), or null if every entry is a connection. */
     public boolean[] mask() {
         return mask == null ? null : mask.clone();
@@ -75,13 +70,19 @@ public final class Parameter {
         return mask != null;
     }
 
-    /** Sets the gradient of masked-out entries to 0; layers call this after accumulating. */
-    public void applyMaskToGradient() {
+    /**
+     * Sets the masked-out entries of this parameter's gradient to 0; layers call it after
+     * accumulating. No effect without a mask.
+     *
+     * @param gradient this parameter's gradient (same shape as the value)
+     */
+    public void maskGradient(Matrix gradient) {
         if (mask != null) {
             float[] g = gradient.data();
+            int o = gradient.offset();
             for (int i = 0; i < mask.length; i++) {
                 if (!mask[i]) {
-                    g[i] = 0f;
+                    g[o + i] = 0f;
                 }
             }
         }
@@ -105,11 +106,6 @@ public final class Parameter {
     /** Makes this parameter trainable again. */
     public void unfreeze() {
         trainable = true;
-    }
-
-    /** Sets the gradient to 0. */
-    public void zeroGradient() {
-        gradient.fill(0f);
     }
 
     @Override

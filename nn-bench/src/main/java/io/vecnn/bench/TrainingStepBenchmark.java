@@ -77,11 +77,7 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        System.setProperty("vecnn.threads", Integer.toString(threads));
-        if (Kernels.get().threads() != threads) {
-            throw new IllegalStateException("the kernels were created with " + Kernels.get().threads()
-                    + " threads before this trial set " + threads + "; run one thread count per fork");
-        }
+        kernels = Kernels.get().withThreads(threads);
         boolean classic = net.equals("classic");
         Model.Builder b = Model.builder(784).seed(1);
         if (classic) {
@@ -113,9 +109,8 @@ public class TrainingStepBenchmark {
         if (!check.passed()) {
             throw new IllegalStateException("gradient check failed before benchmarking: " + check);
         }
-        ws = model.newTrainingWorkspace();
+        ws = model.newTrainingWorkspace(kernels);
 
-        kernels = Kernels.get();
         widths = classic ? new int[] {784, 100, 10} : new int[] {784, 256, 128, 10};
         int layers = widths.length - 1;
         acts = new float[layers + 1][];
@@ -139,11 +134,11 @@ public class TrainingStepBenchmark {
 
     @Benchmark
     public double step() {
-        model.zeroGradients();
+        ws.zeroGradients();
         Matrix out = ws.forward(x, Mode.TRAINING, ++step);
-        double l = loss.compute(out, y, grad);
+        double l = loss.compute(out, y, grad, kernels);
         ws.backward(grad);
-        optimizer.step(model.parameters(), lr);
+        optimizer.step(model.parameters(), ws.gradients(), lr, kernels);
         return l;
     }
 

@@ -3,8 +3,10 @@ package io.vecnn.kernels;
 import io.vecnn.kernels.internal.Checks;
 import io.vecnn.kernels.internal.KernelImpl;
 import io.vecnn.kernels.internal.KernelSelection;
+import io.vecnn.kernels.internal.WorkerPool;
 
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
  * The numerical kernels of vecnn: one entry point, two implementations.
@@ -106,6 +108,53 @@ public final class Kernels {
     @Override
     public String toString() {
         return "Kernels[" + name() + ", threads=" + threads() + "]";
+    }
+
+    /**
+     * Runs {@code body.accept(p)} for every part p in [0, parts) on up to {@link #threads()} threads
+     * (the calling thread included, on the pool GEMM uses) and returns when all parts are done: the
+     * way callers run independent work, such as model replicas, side by side. Parts may run in any
+     * order and concurrently, so they must not write the same memory; a part that throws makes this
+     * call throw after every part has finished. With one thread, or when the pool is busy with
+     * another caller, the parts run in order on the calling thread. Allocation-free.
+     */
+    public void parallelFor(int parts, IntConsumer body) {
+        Objects.requireNonNull(body, "body");
+        Checks.nonNegative("parts", parts);
+        int threads = Math.min(threads(), parts);
+        if (threads > 1) {
+            PartAdapter a = PART_ADAPTER.get();
+            a.body = body;
+            a.parts = parts;
+            a.threads = threads;
+            try {
+                if (WorkerPool.shared(threads - 1).tryRun(a, threads)) {
+                    return;
+                }
+            } finally {
+                a.body = null;
+            }
+        }
+        for (int p = 0; p < parts; p++) {
+            body.accept(p);
+        }
+    }
+
+    private static final ThreadLocal<PartAdapter> PART_ADAPTER = ThreadLocal.withInitial(PartAdapter::new);
+
+    /** One per calling thread, so that handing a body to the pool allocates nothing. */
+    private static final class PartAdapter implements WorkerPool.Task {
+        IntConsumer body;
+        int parts;
+        int threads;
+
+        // Pool part t runs a contiguous block of the caller's parts.
+        @Override
+        public void run(int t) {
+            for (int p = (int) ((long) parts * t / threads), end = (int) ((long) parts * (t + 1) / threads); p < end; p++) {
+                body.accept(p);
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------- GEMM

@@ -90,6 +90,20 @@ public final class Activations {
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */
     public static Activation named(String name) {
+        Activation a = find(name);
+        if (a == null) {
+            throw new IllegalArgumentException("unknown activation '" + name + "'; known: identity, sigmoid, tanh, relu, "
+                    + "leaky_relu(slope), elu(alpha), gelu, softplus, silu, softmax");
+        }
+        return a;
+    }
+
+    /**
+     * The built-in activation with this name (see {@link #named}), or null if it is not a built-in one.
+     *
+     * @throws IllegalArgumentException if the name is a built-in one with a malformed parameter
+     */
+    public static Activation find(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         switch (n) {
             case "identity", "linear": return IDENTITY;
@@ -114,8 +128,7 @@ public final class Activations {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("activation '" + name + "': bad parameter", e);
         }
-        throw new IllegalArgumentException("unknown activation '" + name + "'; known: identity, sigmoid, tanh, relu, "
-                + "leaky_relu(slope), elu(alpha), gelu, softplus, silu, softmax");
+        return null;
     }
 
     private static void requireFinite(String what, float v) {
@@ -126,8 +139,6 @@ public final class Activations {
 
     /** Row-wise softmax; backward is the Jacobian-vector product hᵢ(gᵢ − Σⱼ gⱼhⱼ). */
     private static final class Softmax implements Activation {
-        private static final Kernels KERNELS = Kernels.get();
-
         @Override
         public String name() {
             return "softmax";
@@ -139,29 +150,31 @@ public final class Activations {
         }
 
         @Override
-        public void forward(Matrix z, Matrix h) {
+        public void forward(Matrix z, Matrix h, Kernels kernels) {
             if (z.rows() != h.rows() || z.cols() != h.cols()) {
                 throw new ShapeException("softmax output", z.shape(), h.shape());
             }
-            KERNELS.softmax(z.rows(), z.cols(), z.data(), 0, z.cols(), h.data(), 0, h.cols());
+            kernels.softmax(z.rows(), z.cols(), z.data(), z.offset(), z.cols(), h.data(), h.offset(), h.cols());
         }
 
         @Override
-        public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ) {
+        public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ, Kernels kernels) {
             int rows = h.rows();
             int cols = h.cols();
             float[] hd = h.data();
             float[] g = gradH.data();
             float[] d = gradZ.data();
             for (int i = 0; i < rows; i++) {
-                int o = i * cols;
+                int ho = h.offset() + i * cols;
+                int go = gradH.offset() + i * cols;
+                int dO = gradZ.offset() + i * cols;
                 double dot = 0;
                 for (int j = 0; j < cols; j++) {
-                    dot += (double) g[o + j] * hd[o + j];
+                    dot += (double) g[go + j] * hd[ho + j];
                 }
                 float s = (float) dot;
                 for (int j = 0; j < cols; j++) {
-                    d[o + j] = hd[o + j] * (g[o + j] - s);
+                    d[dO + j] = hd[ho + j] * (g[go + j] - s);
                 }
             }
         }

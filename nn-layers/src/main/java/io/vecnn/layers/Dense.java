@@ -1,11 +1,14 @@
 package io.vecnn.layers;
 
 import io.vecnn.api.Activation;
+import io.vecnn.api.BuildContext;
 import io.vecnn.api.Initializer;
 import io.vecnn.api.Layer;
+import io.vecnn.api.LayerConfig;
 import io.vecnn.api.Matrix;
 import io.vecnn.api.Mode;
 import io.vecnn.api.Parameter;
+import io.vecnn.api.Shape;
 import io.vecnn.api.ShapeException;
 import io.vecnn.kernels.ActivationKind;
 import io.vecnn.kernels.Kernels;
@@ -26,10 +29,15 @@ import java.util.random.RandomGenerator;
  * activations run on the fused kernels; user-defined ones on their own code.
  *
  * <p>Optional features: no bias; a connectivity mask over W (missing connections stay 0, see
- * {@link Parameter}); a choice of initializer.
+ * {@link Parameter}); a choice of initializer. The input is a feature vector (rank-1 shape); put a
+ * {@link Flatten} before a dense layer that follows an image-shaped layer.
+ *
+ * <p>Type name {@value #TYPE}; configuration {@code units}, {@code activation} (its name),
+ * {@code bias}. Masked layers are not described by their configuration.
  */
 public final class Dense implements Layer {
-    private static final Kernels KERNELS = Kernels.get();
+    /** The type name in checkpoints. */
+    public static final String TYPE = "dense";
 
     private final String name;
     private final int in;
@@ -97,6 +105,16 @@ public final class Dense implements Layer {
     }
 
     @Override
+    public Shape inputShape() {
+        return Shape.of(in);
+    }
+
+    @Override
+    public Shape outputShape() {
+        return Shape.of(out);
+    }
+
+    @Override
     public int inputSize() {
         return in;
     }
@@ -104,6 +122,16 @@ public final class Dense implements Layer {
     @Override
     public int outputSize() {
         return out;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public LayerConfig config() {
+        return LayerConfig.builder().put("units", out).put("activation", activation.name()).put("bias", bias != null).build();
     }
 
     @Override
@@ -157,25 +185,28 @@ public final class Dense implements Layer {
     public Matrix forward(Matrix input, State state) {
         ShapeException.requireBatch(name, "input", input, in);
         DenseState s = (DenseState) state;
+        Kernels k = s.kernels();
         int rows = input.rows();
         s.ensure(rows, out, in);
         boolean training = s.mode() == Mode.TRAINING;
         float[] b = bias == null ? null : bias.value().data();
+        int bo = bias == null ? 0 : bias.value().offset();
+        Matrix w = weight.value();
         // z = a·Wᵀ: W is stored out × in, so op(B) = Wᵀ.
-        KERNELS.gemm(Transpose.N, Transpose.T, rows, out, in, 1f, input.data(), 0, in,
-                weight.value().data(), 0, in, 0f, s.z.data(), 0, out);
+        k.gemm(Transpose.N, Transpose.T, rows, out, in, 1f, input.data(), input.offset(), in,
+                w.data(), w.offset(), in, 0f, s.z.data(), 0, out);
         Matrix result;
         if (fused != null) {
             // h may overwrite z whenever backward will not need z.
             boolean inPlace = !training || fused.kind().derivativeFromOutput();
             result = inPlace ? s.z : s.h;
-            KERNELS.biasActivation(fused.kind(), fused.alpha(), rows, out, s.z.data(), 0, out, b, 0,
+            k.biasActivation(fused.kind(), fused.alpha(), rows, out, s.z.data(), 0, out, b, bo,
                     result.data(), 0, out);
         } else {
             if (b != null) {
-                KERNELS.biasActivation(ActivationKind.IDENTITY, 0f, rows, out, s.z.data(), 0, out, b, 0, s.z.data(), 0, out);
+                k.biasActivation(ActivationKind.IDENTITY, 0f, rows, out, s.z.data(), 0, out, b, bo, s.z.data(), 0, out);
             }
-            activation.forward(s.z, s.h);
+            activation.forward(s.z, s.h, k);
             result = s.h;
         }
         s.input = training ? input : null;
@@ -190,23 +221,27 @@ public final class Dense implements Layer {
             throw new IllegalStateException(name + ": backward without a training forward pass");
         }
         ShapeException.requireShape(name, "output gradient", outputGradient, s.rows, out);
+        Kernels k = s.kernels();
         int rows = s.rows;
         int n = rows * out;
         float[] delta = outputGradient.data();
+        int dOff = outputGradient.offset();
         // δ = ∂L/∂h ⊙ f′, in place over the incoming gradient (the Layer contract allows it).
         if (fused != null) {
             if (fused.kind() != ActivationKind.IDENTITY) {
                 // s.z holds h for kinds whose f′ comes from h (forward ran in place), z otherwise.
-                KERNELS.activationBackward(fused.kind(), fused.alpha(), n, delta, 0, s.z.data(), 0, delta, 0);
+                k.activationBackward(fused.kind(), fused.alpha(), n, delta, dOff, s.z.data(), 0, delta, dOff);
             }
         } else {
-            activation.backward(s.z, s.h, outputGradient, outputGradient);
+            activation.backward(s.z, s.h, outputGradient, outputGradient, k);
         }
-        float[] a = s.input.data();
-        KERNELS.accumulateOuterProducts(rows, out, in, delta, 0, out, a, 0, in, weight.gradient().data(), 0, in);
-        weight.applyMaskToGradient();
+        Matrix a = s.input;
+        Matrix gw = s.gradient(0);
+        k.accumulateOuterProducts(rows, out, in, delta, dOff, out, a.data(), a.offset(), in, gw.data(), gw.offset(), in);
+        weight.maskGradient(gw);
         if (bias != null) {
-            KERNELS.accumulateBiasGradient(rows, out, delta, 0, out, bias.gradient().data(), 0);
+            Matrix gb = s.gradient(1);
+            k.accumulateBiasGradient(rows, out, delta, dOff, out, gb.data(), gb.offset());
         }
         s.backwardReady = false;
         s.input = null;
@@ -214,8 +249,9 @@ public final class Dense implements Layer {
             return null;
         }
         // ∂L/∂a = δ·W.
-        KERNELS.gemm(Transpose.N, Transpose.N, rows, in, out, 1f, delta, 0, out,
-                weight.value().data(), 0, in, 0f, s.gradIn.data(), 0, in);
+        Matrix w = weight.value();
+        k.gemm(Transpose.N, Transpose.N, rows, in, out, 1f, delta, dOff, out,
+                w.data(), w.offset(), in, 0f, s.gradIn.data(), 0, in);
         return s.gradIn;
     }
 
@@ -274,8 +310,15 @@ public final class Dense implements Layer {
         }
 
         @Override
-        public Dense create(int inputSize, int position, RandomGenerator random) {
-            String nm = name != null ? name : "dense" + position;
+        public Dense create(BuildContext context) {
+            String nm = name != null ? name : context.name("dense");
+            Shape input = context.inputShape(nm);
+            if (input.rank() != 1) {
+                throw new ShapeException(nm, "a feature vector (rank 1; add a Flatten before this layer)",
+                        "input " + input);
+            }
+            int inputSize = input.size();
+            RandomGenerator random = context.random();
             Matrix w = Matrix.zeros(units, inputSize);
             Initializer init = initializer != null ? initializer : defaultInitializer(activation);
             init.initialize(w, inputSize, units, random);

@@ -1,13 +1,12 @@
 package io.vecnn.layers;
 
+import io.vecnn.api.BuildContext;
 import io.vecnn.api.Layer;
+import io.vecnn.api.LayerConfig;
 import io.vecnn.api.Matrix;
 import io.vecnn.api.Mode;
-import io.vecnn.api.Parameter;
+import io.vecnn.api.Shape;
 import io.vecnn.api.ShapeException;
-
-import java.util.List;
-import java.util.random.RandomGenerator;
 
 /**
  * Inverted dropout: in training, each element is kept with probability 1 − rate and scaled by
@@ -16,9 +15,16 @@ import java.util.random.RandomGenerator;
  * <p>The mask is a pure function of the layer's seed, the training step and the element's position
  * (a counter-based generator), so it needs no mutable random state: a run resumed from a checkpoint
  * draws the same masks as the uninterrupted run, and the masks do not depend on thread count.
+ *
+ * <p>Any input shape; the output has the same. Type name {@value #TYPE}; configuration {@code rate},
+ * {@code seed}.
  */
 public final class Dropout implements Layer {
+    /** The type name in checkpoints. */
+    public static final String TYPE = "dropout";
+
     private final String name;
+    private final Shape shape;
     private final int width;
     private final float rate;
     private final long seed;
@@ -30,14 +36,29 @@ public final class Dropout implements Layer {
      * @param seed  the mask seed
      */
     public Dropout(String name, int width, float rate, long seed) {
-        if (!(rate >= 0f && rate < 1f)) {
-            throw new IllegalArgumentException(name + ": dropout rate must be in [0, 1), got " + rate);
-        }
+        this(name, shapeOf(name, width), rate, seed);
+    }
+
+    private static Shape shapeOf(String name, int width) {
         if (width < 1) {
             throw new IllegalArgumentException(name + ": width must be >= 1, got " + width);
         }
-        this.name = name;
-        this.width = width;
+        return Shape.of(width);
+    }
+
+    /**
+     * @param name  the layer's name
+     * @param shape its input and output shape
+     * @param rate  the probability of dropping an element, in [0, 1)
+     * @param seed  the mask seed
+     */
+    public Dropout(String name, Shape shape, float rate, long seed) {
+        if (!(rate >= 0f && rate < 1f)) {
+            throw new IllegalArgumentException(name + ": dropout rate must be in [0, 1), got " + rate);
+        }
+        this.name = java.util.Objects.requireNonNull(name, "name");
+        this.shape = java.util.Objects.requireNonNull(shape, "shape");
+        this.width = shape.size();
         this.rate = rate;
         this.seed = seed;
     }
@@ -47,8 +68,10 @@ public final class Dropout implements Layer {
         if (!(rate >= 0f && rate < 1f)) {
             throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
         }
-        return (int inputSize, int position, RandomGenerator random) ->
-                new Dropout("dropout" + position, inputSize, rate, random.nextLong());
+        return context -> {
+            String nm = context.name("dropout");
+            return new Dropout(nm, context.inputShape(nm), rate, context.random().nextLong());
+        };
     }
 
     /** The drop probability. */
@@ -67,18 +90,23 @@ public final class Dropout implements Layer {
     }
 
     @Override
-    public int inputSize() {
-        return width;
+    public Shape inputShape() {
+        return shape;
     }
 
     @Override
-    public int outputSize() {
-        return width;
+    public Shape outputShape() {
+        return shape;
     }
 
     @Override
-    public List<Parameter> parameters() {
-        return List.of();
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public LayerConfig config() {
+        return LayerConfig.builder().put("rate", rate).put("seed", seed).build();
     }
 
     @Override
@@ -114,10 +142,11 @@ public final class Dropout implements Layer {
             s.rows = rows;
         }
         float[] x = input.data();
+        int xo = input.offset();
         float[] y = s.outBuf;
         boolean training = s.mode() == Mode.TRAINING;
         if (!training || rate == 0f) {
-            System.arraycopy(x, 0, y, 0, n);
+            System.arraycopy(x, xo, y, 0, n);
             java.util.Arrays.fill(s.scale, 0, n, 1f);
         } else {
             float keep = 1f / (1f - rate);
@@ -128,7 +157,7 @@ public final class Dropout implements Layer {
                 int u = (int) (mix(base + i) >>> 40);
                 float m = u >= threshold ? keep : 0f;
                 s.scale[i] = m;
-                y[i] = x[i] * m;
+                y[i] = x[xo + i] * m;
             }
         }
         s.backwardReady = training;
@@ -147,8 +176,9 @@ public final class Dropout implements Layer {
             return null;
         }
         float[] g = outputGradient.data();
+        int go = outputGradient.offset();
         for (int i = 0, n = s.rows * width; i < n; i++) {
-            g[i] *= s.scale[i];
+            g[go + i] *= s.scale[i];
         }
         return outputGradient;
     }

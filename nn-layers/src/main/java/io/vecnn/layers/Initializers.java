@@ -12,22 +12,22 @@ public final class Initializers {
 
     /** Glorot/Xavier uniform: U(−a, a) with a = √(6/(fanIn + fanOut)). */
     public static Initializer glorotUniform() {
-        return (w, fanIn, fanOut, r) -> uniform(w.data(), w.size(), Math.sqrt(6.0 / (fanIn + fanOut)), r);
+        return (w, fanIn, fanOut, r) -> uniform(w.data(), w.offset(), w.size(), Math.sqrt(6.0 / (fanIn + fanOut)), r);
     }
 
     /** Glorot/Xavier normal: N(0, σ²) with σ = √(2/(fanIn + fanOut)). */
     public static Initializer glorotNormal() {
-        return (w, fanIn, fanOut, r) -> normal(w.data(), w.size(), Math.sqrt(2.0 / (fanIn + fanOut)), r);
+        return (w, fanIn, fanOut, r) -> normal(w.data(), w.offset(), w.size(), Math.sqrt(2.0 / (fanIn + fanOut)), r);
     }
 
     /** He/Kaiming uniform: U(−a, a) with a = √(6/fanIn). */
     public static Initializer heUniform() {
-        return (w, fanIn, fanOut, r) -> uniform(w.data(), w.size(), Math.sqrt(6.0 / fanIn), r);
+        return (w, fanIn, fanOut, r) -> uniform(w.data(), w.offset(), w.size(), Math.sqrt(6.0 / fanIn), r);
     }
 
     /** He/Kaiming normal: N(0, σ²) with σ = √(2/fanIn). */
     public static Initializer heNormal() {
-        return (w, fanIn, fanOut, r) -> normal(w.data(), w.size(), Math.sqrt(2.0 / fanIn), r);
+        return (w, fanIn, fanOut, r) -> normal(w.data(), w.offset(), w.size(), Math.sqrt(2.0 / fanIn), r);
     }
 
     /** Every weight equal to {@code value} (0 for seed 001's example). */
@@ -35,15 +35,15 @@ public final class Initializers {
         return (w, fanIn, fanOut, r) -> w.fill(value);
     }
 
-    private static void uniform(float[] w, int n, double a, java.util.random.RandomGenerator r) {
+    private static void uniform(float[] w, int o, int n, double a, java.util.random.RandomGenerator r) {
         for (int i = 0; i < n; i++) {
-            w[i] = (float) ((2 * r.nextDouble() - 1) * a);
+            w[o + i] = (float) ((2 * r.nextDouble() - 1) * a);
         }
     }
 
-    private static void normal(float[] w, int n, double sigma, java.util.random.RandomGenerator r) {
+    private static void normal(float[] w, int o, int n, double sigma, java.util.random.RandomGenerator r) {
         for (int i = 0; i < n; i++) {
-            w[i] = (float) (r.nextGaussian() * sigma);
+            w[o + i] = (float) (r.nextGaussian() * sigma);
         }
     }
 }

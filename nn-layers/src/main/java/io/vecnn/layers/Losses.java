@@ -12,8 +12,6 @@ import java.util.Locale;
  * kernel that also writes the gradient. Targets are validated before anything is written.
  */
 public final class Losses {
-    private static final Kernels KERNELS = Kernels.get();
-
     private Losses() {
     }
 
@@ -65,18 +63,19 @@ public final class Losses {
         }
 
         @Override
-        public final double compute(Matrix output, Matrix target, Matrix gradient) {
+        public final double compute(Matrix output, Matrix target, Matrix gradient, Kernels kernels) {
             ShapeException.requireBatch(name, "output", output, output == null ? 0 : output.cols());
             ShapeException.requireShape(name, "target", target, output.rows(), output.cols());
             if (gradient != null) {
                 ShapeException.requireShape(name, "gradient", gradient, output.rows(), output.cols());
             }
             validateTargets(target);
-            return kernel(output.rows(), output.cols(), output.data(), target.data(),
-                    gradient == null ? null : gradient.data());
+            int cols = output.cols();
+            return kernel(kernels, output.rows(), cols, output.data(), output.offset(), target.data(), target.offset(),
+                    gradient == null ? null : gradient.data(), gradient == null ? 0 : gradient.offset());
         }
 
-        abstract double kernel(int rows, int cols, float[] a, float[] y, float[] g);
+        abstract double kernel(Kernels k, int rows, int cols, float[] a, int aOff, float[] y, int yOff, float[] g, int gOff);
 
         @Override
         public String toString() {
@@ -86,24 +85,25 @@ public final class Losses {
 
     private static final Loss QUADRATIC = new KernelLoss("quadratic") {
         @Override
-        double kernel(int rows, int cols, float[] a, float[] y, float[] g) {
-            return KERNELS.quadraticCost(rows, cols, a, 0, cols, y, 0, cols, g, 0, cols);
+        double kernel(Kernels k, int rows, int cols, float[] a, int aOff, float[] y, int yOff, float[] g, int gOff) {
+            return k.quadraticCost(rows, cols, a, aOff, cols, y, yOff, cols, g, gOff, cols);
         }
     };
 
     private static final Loss BCE = new KernelLoss("binary-cross-entropy") {
         @Override
-        double kernel(int rows, int cols, float[] a, float[] y, float[] g) {
-            return KERNELS.binaryCrossEntropyWithLogits(rows, cols, a, 0, cols, y, 0, cols, g, 0, cols);
+        double kernel(Kernels k, int rows, int cols, float[] a, int aOff, float[] y, int yOff, float[] g, int gOff) {
+            return k.binaryCrossEntropyWithLogits(rows, cols, a, aOff, cols, y, yOff, cols, g, gOff, cols);
         }
 
         @Override
         public void validateTargets(Matrix target) {
             float[] t = target.data();
+            int o = target.offset();
             for (int i = 0, n = target.size(); i < n; i++) {
-                if (!(t[i] >= 0f && t[i] <= 1f)) {
+                if (!(t[o + i] >= 0f && t[o + i] <= 1f)) {
                     throw new IllegalArgumentException(name() + ": target at row " + i / target.cols() + ", column "
-                            + i % target.cols() + " is " + t[i] + "; binary cross-entropy targets must lie in [0, 1]");
+                            + i % target.cols() + " is " + t[o + i] + "; binary cross-entropy targets must lie in [0, 1]");
                 }
             }
         }
@@ -111,8 +111,8 @@ public final class Losses {
 
     private static final Loss SOFTMAX_CE = new KernelLoss("softmax-cross-entropy") {
         @Override
-        double kernel(int rows, int cols, float[] a, float[] y, float[] g) {
-            return KERNELS.softmaxCrossEntropy(rows, cols, a, 0, cols, y, 0, cols, g, 0, cols);
+        double kernel(Kernels k, int rows, int cols, float[] a, int aOff, float[] y, int yOff, float[] g, int gOff) {
+            return k.softmaxCrossEntropy(rows, cols, a, aOff, cols, y, yOff, cols, g, gOff, cols);
         }
 
         @Override
@@ -122,7 +122,7 @@ public final class Losses {
             for (int i = 0; i < target.rows(); i++) {
                 double sum = 0;
                 for (int j = 0; j < cols; j++) {
-                    float v = t[i * cols + j];
+                    float v = t[target.offset() + i * cols + j];
                     if (!(v >= 0f && v <= 1f)) {
                         throw new IllegalArgumentException(name() + ": target at row " + i + ", column " + j + " is " + v
                                 + "; targets must be probabilities (one-hot rows for class labels)");

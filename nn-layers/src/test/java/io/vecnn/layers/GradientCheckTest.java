@@ -1,5 +1,8 @@
 package io.vecnn.layers;
 
+import io.vecnn.api.LayerConfig;
+import io.vecnn.api.Shape;
+import io.vecnn.kernels.Kernels;
 import io.vecnn.api.Activation;
 import io.vecnn.api.GradientCheck;
 import io.vecnn.api.Layer;
@@ -97,7 +100,7 @@ class GradientCheckTest {
         for (int j = 0; j < 6; j++) {
             for (int i = 0; i < 5; i++) {
                 if (!mask[j][i]) {
-                    assertTrue(w.value().get(j, i) == 0f && w.gradient().get(j, i) == 0f, "masked " + j + "," + i);
+                    assertTrue(w.value().get(j, i) == 0f && result.gradients().get(w).get(j, i) == 0f, "masked " + j + "," + i);
                 }
             }
         }
@@ -106,7 +109,7 @@ class GradientCheckTest {
     /** The check is not vacuous: a layer whose backward drops a factor of 2 fails it. */
     @Test
     void aWrongGradientFails() {
-        Layer.Spec broken = (in, pos, rnd) -> new ScaledGradientDense(Dense.of(3, Activations.tanh()).create(in, pos, rnd));
+        Layer.Spec broken = context -> new ScaledGradientDense(Dense.of(3, Activations.tanh()).create(context));
         Model model = Model.builder(4).add(broken).add(Dense.of(2)).seed(3).build();
         Random r = new Random(5);
         GradientCheck.Result result = new GradientCheck().check(model, Losses.quadratic(),
@@ -124,19 +127,22 @@ class GradientCheckTest {
         }
 
         @Override public String name() { return inner.name(); }
-        @Override public int inputSize() { return inner.inputSize(); }
-        @Override public int outputSize() { return inner.outputSize(); }
+        @Override public Shape inputShape() { return inner.inputShape(); }
+        @Override public Shape outputShape() { return inner.outputShape(); }
+        @Override public String type() { return "scaled-gradient-dense"; }
+        @Override public LayerConfig config() { return inner.config(); }
         @Override public List<Parameter> parameters() { return inner.parameters(); }
         @Override public State newState() { return inner.newState(); }
         @Override public Matrix forward(Matrix input, State state) { return inner.forward(input, state); }
 
         @Override
         public Matrix backward(Matrix g, State state, boolean needInput) {
-            float[] before = inner.weight().gradient().data().clone();
+            Matrix gw = state.gradient(0);
+            float[] before = gw.copy().data();
             Matrix result = inner.backward(g, state, needInput);
-            float[] after = inner.weight().gradient().data();
-            for (int i = 0; i < after.length; i++) {
-                after[i] = before[i] + (after[i] - before[i]) * 0.5f;
+            float[] after = gw.data();
+            for (int i = 0; i < before.length; i++) {
+                after[gw.offset() + i] = before[i] + (after[gw.offset() + i] - before[i]) * 0.5f;
             }
             return result;
         }
@@ -148,7 +154,7 @@ class GradientCheckTest {
         Loss l1 = new Loss() {
             @Override public String name() { return "l1"; }
             @Override
-            public double compute(Matrix out, Matrix target, Matrix grad) {
+            public double compute(Matrix out, Matrix target, Matrix grad, Kernels kernels) {
                 double sum = 0;
                 for (int i = 0; i < out.size(); i++) {
                     double d = out.data()[i] - target.data()[i];
@@ -183,7 +189,7 @@ class GradientCheckTest {
             Activation.Elementwise f = (Activation.Elementwise) TestNets.activation(name);
             Matrix z = TestNets.randomMatrix(r, 3, 17, 3.0);
             Matrix h = Matrix.zeros(3, 17);
-            f.forward(z, h);
+            f.forward(z, h, Kernels.get());
             for (int i = 0; i < z.size(); i++) {
                 float zi = z.data()[i];
                 assertTrue(Math.abs(h.data()[i] - f.apply(zi)) <= 2e-6 * Math.max(1, Math.abs(zi)), name + " at " + zi);

@@ -1,5 +1,6 @@
 package io.vecnn.layers;
 
+import io.vecnn.api.Gradients;
 import io.vecnn.api.Matrix;
 import io.vecnn.api.Mode;
 import io.vecnn.api.Model;
@@ -22,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad input, thread contracts, buffer reuse and determinism of models. */
 class ModelContractTest {
+    private Gradients grads;
+
 
     private static Model classifier(long seed) {
         return Model.builder(784)
@@ -32,24 +35,25 @@ class ModelContractTest {
                 .build();
     }
 
-    private static float[][] snapshot(Model m) {
+    /** Every parameter's values and, if a training workspace is open in the test, its gradient buffer. */
+    private float[][] snapshot(Model m) {
         List<Parameter> ps = m.parameters();
-        float[][] out = new float[ps.size() * 2][];
+        float[][] out = new float[ps.size() + 1][];
         for (int i = 0; i < ps.size(); i++) {
-            out[2 * i] = ps.get(i).value().data().clone();
-            out[2 * i + 1] = ps.get(i).gradient().data().clone();
+            out[i] = ps.get(i).value().data().clone();
         }
+        out[ps.size()] = grads == null ? new float[0] : grads.buffer().clone();
         return out;
     }
 
-    private static void assertUnchanged(float[][] before, Model m) {
+    private void assertUnchanged(float[][] before, Model m) {
         float[][] after = snapshot(m);
         for (int i = 0; i < before.length; i++) {
             assertArrayEquals(before[i], after[i], "parameter array " + i + " changed");
         }
     }
 
-    private static <T extends Throwable> T assertRejects(Class<T> type, Model m, Executable e, String... words) {
+    private <T extends Throwable> T assertRejects(Class<T> type, Model m, Executable e, String... words) {
         float[][] before = snapshot(m);
         T t = assertThrows(type, e);
         for (String w : words) {
@@ -117,6 +121,7 @@ class ModelContractTest {
     void backwardNeedsATrainingForward() {
         Model m = classifier(1);
         try (Model.Workspace ws = m.newTrainingWorkspace()) {
+            grads = ws.gradients();
             ws.forward(Matrix.zeros(2, 784), Mode.INFERENCE, 0);
             assertRejects(IllegalStateException.class, m, () -> ws.backward(Matrix.zeros(2, 10)), "training forward");
             ws.forward(Matrix.zeros(2, 784), Mode.TRAINING, 0);
@@ -126,13 +131,30 @@ class ModelContractTest {
     }
 
     @Test
-    void oneTrainingWorkspaceAtATime() throws Exception {
+    void trainingWorkspacesAreReplicasWithTheirOwnGradients() {
         Model m = classifier(1);
-        Model.Workspace first = m.newTrainingWorkspace();
-        IllegalStateException e = assertThrows(IllegalStateException.class, m::newTrainingWorkspace);
-        assertTrue(e.getMessage().contains(Thread.currentThread().getName()), e.getMessage());
-        first.close();
-        m.newTrainingWorkspace().close();
+        Random r = new Random(8);
+        Matrix x = TestNets.randomMatrix(r, 6, 784, 1.0);
+        Matrix y = TestNets.targets(r, "softmax-ce", 6, 10);
+        Gradients whole = backprop(m, x, y);
+        Gradients first = backprop(m, x.rows(0, 4), y.rows(0, 4));
+        Gradients second = backprop(m, x.rows(4, 2), y.rows(4, 2));
+        assertTrue(!java.util.Arrays.equals(first.buffer(), second.buffer()), "each replica has its own gradients");
+        // The loss is a mean over a workspace's batch: 4/6 and 2/6 of the parts make the whole.
+        float[] w = whole.buffer();
+        for (int i = 0; i < w.length; i++) {
+            float sum = first.buffer()[i] * (4f / 6) + second.buffer()[i] * (2f / 6);
+            assertEquals(w[i], sum, 1e-6 + 1e-5 * Math.abs(w[i]), "element " + i);
+        }
+    }
+
+    private static Gradients backprop(Model m, Matrix x, Matrix y) {
+        Model.Workspace ws = m.newTrainingWorkspace();
+        Matrix out = ws.forward(x, Mode.TRAINING, 0);
+        Matrix g = Matrix.zeros(out.rows(), out.cols());
+        Losses.softmaxCrossEntropy().compute(out, y, g, ws.kernels());
+        ws.backward(g);
+        return ws.gradients();
     }
 
     @Test

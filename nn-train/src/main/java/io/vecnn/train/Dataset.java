@@ -1,50 +1,94 @@
 package io.vecnn.train;
 
 import io.vecnn.api.Matrix;
+import io.vecnn.api.Shape;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * An in-memory classification dataset: n samples of {@code features} float values (row-major in one
- * array) and a class label in 0..classes−1 each. Immutable; transformations return new datasets.
+ * An in-memory dataset: n samples, each with features and a target.
+ *
+ * <ul>
+ * <li><b>Features</b> of a {@link Shape} per sample (row-major, images NCHW), stored as floats, as
+ *     bytes with a scale (IDX images: a quarter of the memory, converted while batches are
+ *     gathered) or as integer ids (tokens, categories; handed to the model as exact float values,
+ *     so ids must be below 2<sup>24</sup>).</li>
+ * <li><b>Targets</b>: a class label per sample ({@link Task#CLASSIFICATION}, batches get one-hot
+ *     rows), float values ({@link Task#REGRESSION}, one or several outputs) or 0/1 flags
+ *     ({@link Task#MULTI_LABEL}).</li>
+ * </ul>
+ *
+ * <p>Immutable. {@link #subset} and {@link #split} return views that share the arrays (an index of
+ * rows, no copy), so a training/validation split does not hold the data twice; transformations
+ * ({@link #standardized}, {@link #scaled}) return new datasets with new feature arrays.
  */
 public final class Dataset {
-    private final String name;
-    private final int features;
-    private final int classes;
-    private final float[] x;
-    private final int[] labels;
+    /** What the targets are. */
+    public enum Task {
+        /** One class label per sample; the model outputs one score per class. */
+        CLASSIFICATION,
+        /** Float targets, one per model output. */
+        REGRESSION,
+        /** 0/1 flags, one per model output (several may be set). */
+        MULTI_LABEL
+    }
 
-    private Dataset(String name, float[] x, int features, int[] labels, int classes) {
+    /** The largest id that float batches carry exactly. */
+    public static final int MAX_ID = 1 << 24;
+
+    private final String name;
+    private final Shape shape;
+    private final int features;
+    private final Store store;
+    private final Task task;
+    private final int[] labels;
+    private final int classes;
+    private final List<String> classNames;
+    private final float[] targets;
+    private final int targetWidth;
+    /** Row i of this dataset is row index[i] of the stores; null for the identity. */
+    private final int[] index;
+    private final int size;
+
+    private Dataset(String name, Shape shape, Store store, Task task, int[] labels, int classes, List<String> classNames,
+                    float[] targets, int targetWidth, int[] index, int size) {
         this.name = name;
-        this.x = x;
-        this.features = features;
+        this.shape = shape;
+        this.features = shape.size();
+        this.store = store;
+        this.task = task;
         this.labels = labels;
         this.classes = classes;
+        this.classNames = classNames;
+        this.targets = targets;
+        this.targetWidth = targetWidth;
+        this.index = index;
+        this.size = size;
+    }
+
+    private Dataset with(String newName, Store newStore, int[] newIndex, int newSize) {
+        return new Dataset(newName, shape, newStore, task, labels, classes, classNames, targets, targetWidth, newIndex, newSize);
     }
 
     /**
-     * A dataset over the given arrays (not copied: the caller hands them over).
+     * A classification dataset over the given arrays (not copied: the caller hands them over).
      *
      * @throws IllegalArgumentException if sizes disagree or a label is outside 0..classes−1 (naming the row)
      */
     public static Dataset of(String name, float[] x, int features, int[] labels, int classes) {
-        Objects.requireNonNull(name, "name");
-        if (features < 1 || classes < 2) {
-            throw new IllegalArgumentException(name + ": need >= 1 feature and >= 2 classes, got " + features + " and " + classes);
+        if (features < 1) {
+            throw new IllegalArgumentException(name + ": need >= 1 feature, got " + features);
         }
-        if ((long) labels.length * features != x.length) {
-            throw new IllegalArgumentException(name + ": " + labels.length + " labels need " + (long) labels.length * features
-                    + " feature values, got " + x.length);
-        }
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException(name + ": label " + labels[i] + " of sample " + i + " is outside 0.." + (classes - 1));
-            }
-        }
-        return new Dataset(name, x, features, labels, classes);
+        return builder(name).features(Shape.of(features), x).labels(labels, classes).build();
+    }
+
+    /** A builder: features (floats, bytes or ids), then targets (labels, float targets or flags). */
+    public static Builder builder(String name) {
+        return new Builder(Objects.requireNonNull(name, "name"));
     }
 
     /** The dataset's name, for messages and reports. */
@@ -54,7 +98,7 @@ public final class Dataset {
 
     /** Number of samples. */
     public int size() {
-        return labels.length;
+        return size;
     }
 
     /** Values per sample. */
@@ -62,45 +106,99 @@ public final class Dataset {
         return features;
     }
 
-    /** Number of classes. */
+    /** The shape of one sample's features. */
+    public Shape featureShape() {
+        return shape;
+    }
+
+    /** What the targets are. */
+    public Task task() {
+        return task;
+    }
+
+    /** Whether the features are integer ids. */
+    public boolean hasIds() {
+        return store instanceof Ids;
+    }
+
+    /** Width of a batch's target rows: classes (one-hot) for classification, else outputs. */
+    public int targetWidth() {
+        return targetWidth;
+    }
+
+    /**
+     * Number of classes.
+     *
+     * @throws IllegalStateException unless this is a classification dataset
+     */
     public int classes() {
+        requireClassification();
         return classes;
+    }
+
+    /** The class names, index = label (by default "0", "1", …). */
+    public List<String> classNames() {
+        requireClassification();
+        return classNames;
     }
 
     /** The label of sample i. */
     public int label(int i) {
-        return labels[i];
+        requireClassification();
+        return labels[row(i)];
+    }
+
+    /** Target j of sample i (for classification, 1 for its class and 0 otherwise). */
+    public float target(int i, int j) {
+        Objects.checkIndex(j, targetWidth);
+        int r = row(i);
+        return task == Task.CLASSIFICATION ? (labels[r] == j ? 1f : 0f) : targets[r * targetWidth + j];
+    }
+
+    private void requireClassification() {
+        if (task != Task.CLASSIFICATION) {
+            throw new IllegalStateException(name + " is a " + task.name().toLowerCase(java.util.Locale.ROOT)
+                    + " dataset: it has no class labels");
+        }
+    }
+
+    private int row(int i) {
+        Objects.checkIndex(i, size);
+        return index == null ? i : index[i];
     }
 
     /** A copy of sample i's features. */
     public float[] sample(int i) {
-        return Arrays.copyOfRange(x, i * features, (i + 1) * features);
+        float[] out = new float[features];
+        store.copyRow(row(i), out, 0);
+        return out;
     }
 
-    /** All features as a new n × features matrix. */
+    /** Samples {@code from .. to)} as a new matrix. */
     public Matrix features(int from, int to) {
+        Objects.checkFromToIndex(from, to, size);
         Matrix m = Matrix.zeros(to - from, features);
-        System.arraycopy(x, from * features, m.data(), 0, (to - from) * features);
+        for (int i = from; i < to; i++) {
+            store.copyRow(row(i), m.data(), (i - from) * features);
+        }
         return m;
     }
 
     /** The same samples under another name (the arrays are shared: datasets are immutable). */
     public Dataset named(String newName) {
-        return new Dataset(java.util.Objects.requireNonNull(newName, "name"), x, features, labels, classes);
+        return with(Objects.requireNonNull(newName, "name"), store, index, size);
     }
 
-    /** The samples at the given indices, in that order. */
+    /** The samples at the given indices, in that order: a view sharing this dataset's arrays. */
     public Dataset subset(String newName, int[] indices) {
-        float[] nx = new float[indices.length * features];
-        int[] nl = new int[indices.length];
+        int[] rows = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            System.arraycopy(x, indices[i] * features, nx, i * features, features);
-            nl[i] = labels[indices[i]];
+            rows[i] = row(indices[i]);
         }
-        return new Dataset(newName, nx, features, nl, classes);
+        return with(Objects.requireNonNull(newName, "name"), store, rows, rows.length);
     }
 
-    /** A seeded random split: the first part gets {@code 1 − fraction} of the samples. */
+    /** A seeded random split: the first part gets {@code 1 − fraction} of the samples (views, no copy). */
     public Split split(double fraction, long seed) {
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException(name + ": split fraction must be in (0, 1), got " + fraction);
@@ -138,17 +236,62 @@ public final class Dataset {
         }
     }
 
-    /** Per-feature mean and 1/std, fitted on one dataset and applied to others. */
+    /**
+     * Per-feature mean and 1/std, fitted on one dataset (the training split) and applied to others;
+     * checkpoints store it so that evaluation and prediction apply the same transformation.
+     */
     public record Standardization(float[] mean, float[] inverseStd) {
+        /** Copies the arrays; both must have the same length. */
+        public Standardization {
+            if (mean.length != inverseStd.length) {
+                throw new IllegalArgumentException("standardization: " + mean.length + " means, " + inverseStd.length + " scales");
+            }
+            mean = mean.clone();
+            inverseStd = inverseStd.clone();
+        }
+
+        @Override
+        public float[] mean() {
+            return mean.clone();
+        }
+
+        @Override
+        public float[] inverseStd() {
+            return inverseStd.clone();
+        }
+
+        /** Applies (x − mean)·invStd in place to {@code rows} samples of {@code x}. */
+        public void apply(float[] x, int offset, int rows) {
+            int f = mean.length;
+            for (int r = 0; r < rows; r++) {
+                int o = offset + r * f;
+                for (int j = 0; j < f; j++) {
+                    x[o + j] = (x[o + j] - mean[j]) * inverseStd[j];
+                }
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Standardization s && Arrays.equals(mean, s.mean) && Arrays.equals(inverseStd, s.inverseStd);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(mean) + Arrays.hashCode(inverseStd);
+        }
     }
 
     /** Fits a standardization on this dataset (features with zero variance keep scale 1). */
     public Standardization fitStandardization() {
+        requireValues("standardize");
         double[] sum = new double[features];
         double[] sq = new double[features];
-        for (int i = 0; i < size(); i++) {
+        float[] row = new float[features];
+        for (int i = 0; i < size; i++) {
+            store.copyRow(row(i), row, 0);
             for (int j = 0; j < features; j++) {
-                double v = x[i * features + j];
+                double v = row[j];
                 sum[j] += v;
                 sq[j] += v * v;
             }
@@ -156,54 +299,276 @@ public final class Dataset {
         float[] mean = new float[features];
         float[] inv = new float[features];
         for (int j = 0; j < features; j++) {
-            double m = sum[j] / size();
-            double var = Math.max(0, sq[j] / size() - m * m);
+            double m = sum[j] / size;
+            double var = Math.max(0, sq[j] / size - m * m);
             mean[j] = (float) m;
             inv[j] = var > 1e-12 ? (float) (1 / Math.sqrt(var)) : 1f;
         }
         return new Standardization(mean, inv);
     }
 
-    /** (x − mean)·invStd per feature. */
+    /** (x − mean)·invStd per feature, into new float features. */
     public Dataset standardized(Standardization s) {
-        if (s.mean().length != features) {
-            throw new IllegalArgumentException(name + ": standardization for " + s.mean().length + " features, dataset has " + features);
+        requireValues("standardize");
+        if (s.mean.length != features) {
+            throw new IllegalArgumentException(name + ": standardization for " + s.mean.length + " features, dataset has " + features);
         }
-        float[] nx = new float[x.length];
-        for (int i = 0; i < size(); i++) {
-            for (int j = 0; j < features; j++) {
-                nx[i * features + j] = (x[i * features + j] - s.mean()[j]) * s.inverseStd()[j];
-            }
-        }
-        return new Dataset(name, nx, features, labels, classes);
+        float[] nx = materialize();
+        s.apply(nx, 0, size);
+        return compacted(new Floats(nx, features));
     }
 
-    /** Every value multiplied by {@code factor} (e.g. 1/255 for bytes, 1/16 for the digits). */
+    /** Every value multiplied by {@code factor} (e.g. 1/255 for bytes, 1/16 for the digits), into new float features. */
     public Dataset scaled(float factor) {
-        float[] nx = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            nx[i] = x[i] * factor;
+        requireValues("scale");
+        float[] nx = materialize();
+        for (int i = 0; i < nx.length; i++) {
+            nx[i] *= factor;
         }
-        return new Dataset(name, nx, features, labels, classes);
+        return compacted(new Floats(nx, features));
+    }
+
+    private void requireValues(String what) {
+        if (store instanceof Ids) {
+            throw new IllegalStateException(name + ": cannot " + what + " integer ids");
+        }
+    }
+
+    private float[] materialize() {
+        float[] nx = new float[Math.multiplyExact(size, features)];
+        for (int i = 0; i < size; i++) {
+            store.copyRow(row(i), nx, i * features);
+        }
+        return nx;
+    }
+
+    // A dataset over new features in this dataset's row order; targets follow through the index.
+    private Dataset compacted(Store newStore) {
+        if (index == null) {
+            return with(name, newStore, null, size);
+        }
+        int[] l = labels == null ? null : new int[size];
+        float[] t = targets == null ? null : new float[size * targetWidth];
+        for (int i = 0; i < size; i++) {
+            if (l != null) {
+                l[i] = labels[index[i]];
+            }
+            if (t != null) {
+                System.arraycopy(targets, index[i] * targetWidth, t, i * targetWidth, targetWidth);
+            }
+        }
+        return new Dataset(name, shape, newStore, task, l, classes, classNames, t, targetWidth, null, size);
     }
 
     /**
-     * Copies the samples {@code order[from..from+rows)} into {@code batch} (rows × features) and their
-     * one-hot labels into {@code oneHot} (rows × classes). Allocates nothing.
+     * Copies the samples {@code order[from..from+rows)} into {@code batch} (rows × features) and
+     * their targets into {@code target} (rows × {@link #targetWidth()}: one-hot rows for
+     * classification). Allocates nothing.
      */
-    public void gather(int[] order, int from, int rows, Matrix batch, Matrix oneHot) {
+    public void gather(int[] order, int from, int rows, Matrix batch, Matrix target) {
         float[] b = batch.data();
-        float[] t = oneHot.data();
-        Arrays.fill(t, 0, rows * classes, 0f);
+        int bo = batch.offset();
+        float[] t = target.data();
+        int to = target.offset();
+        int w = targetWidth;
+        if (task == Task.CLASSIFICATION) {
+            Arrays.fill(t, to, to + rows * w, 0f);
+        }
         for (int r = 0; r < rows; r++) {
-            int i = order[from + r];
-            System.arraycopy(x, i * features, b, r * features, features);
-            t[r * classes + labels[i]] = 1f;
+            int i = row(order[from + r]);
+            store.copyRow(i, b, bo + r * features);
+            if (task == Task.CLASSIFICATION) {
+                t[to + r * w + labels[i]] = 1f;
+            } else {
+                System.arraycopy(targets, i * w, t, to + r * w, w);
+            }
         }
     }
 
     @Override
     public String toString() {
-        return name + " (" + size() + " samples × " + features + " features, " + classes + " classes)";
+        String targetText = switch (task) {
+            case CLASSIFICATION -> classes + " classes";
+            case REGRESSION -> targetWidth + (targetWidth == 1 ? " regression target" : " regression targets");
+            case MULTI_LABEL -> targetWidth + " labels (multi-label)";
+        };
+        return name + " (" + size + " samples × " + shape + (hasIds() ? " ids" : " features") + ", " + targetText + ")";
+    }
+
+    // ------------------------------------------------------------------------------- storage
+
+    /** Sample values, row by row. */
+    private sealed interface Store permits Floats, Bytes, Ids {
+        void copyRow(int row, float[] dst, int off);
+    }
+
+    private record Floats(float[] x, int width) implements Store {
+        @Override
+        public void copyRow(int row, float[] dst, int off) {
+            System.arraycopy(x, row * width, dst, off, width);
+        }
+    }
+
+    private record Bytes(byte[] x, int width, float scale) implements Store {
+        @Override
+        public void copyRow(int row, float[] dst, int off) {
+            int o = row * width;
+            for (int j = 0; j < width; j++) {
+                dst[off + j] = (x[o + j] & 0xFF) * scale;
+            }
+        }
+    }
+
+    private record Ids(int[] x, int width) implements Store {
+        @Override
+        public void copyRow(int row, float[] dst, int off) {
+            int o = row * width;
+            for (int j = 0; j < width; j++) {
+                dst[off + j] = x[o + j];
+            }
+        }
+    }
+
+    /** Builds a {@link Dataset}: one call for the features, one for the targets. Arrays are handed over, not copied. */
+    public static final class Builder {
+        private final String name;
+        private Shape shape;
+        private Store store;
+        private int storedValues;
+        private Task task;
+        private int[] labels;
+        private int classes;
+        private List<String> classNames;
+        private float[] targets;
+        private int targetWidth;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        private void setFeatures(Shape s, Store st, int length) {
+            if (store != null) {
+                throw new IllegalStateException(name + ": features given twice");
+            }
+            shape = Objects.requireNonNull(s, "shape");
+            store = st;
+            if (length % s.size() != 0) {
+                throw new IllegalArgumentException(name + ": " + length + " feature values are not a multiple of the "
+                        + s.size() + " per sample of shape " + s);
+            }
+            storedValues = length;
+        }
+
+        /** Float features of this shape per sample, row-major. */
+        public Builder features(Shape s, float[] x) {
+            setFeatures(s, new Floats(x, s.size()), x.length);
+            return this;
+        }
+
+        /** Unsigned byte features of this shape, each read as {@code (b & 0xFF) · scale}. */
+        public Builder bytes(Shape s, byte[] x, float scale) {
+            if (!Float.isFinite(scale)) {
+                throw new IllegalArgumentException(name + ": byte scale must be finite, got " + scale);
+            }
+            setFeatures(s, new Bytes(x, s.size(), scale), x.length);
+            return this;
+        }
+
+        /** Integer ids, {@code perSample} per sample, each in 0..{@link #MAX_ID}−1. */
+        public Builder ids(int perSample, int[] x) {
+            for (int i = 0; i < x.length; i++) {
+                if (x[i] < 0 || x[i] >= MAX_ID) {
+                    throw new IllegalArgumentException(name + ": id " + x[i] + " of sample " + i / Math.max(1, perSample)
+                            + " is outside 0.." + (MAX_ID - 1));
+                }
+            }
+            setFeatures(Shape.of(perSample), new Ids(x, perSample), x.length);
+            return this;
+        }
+
+        private void setTask(Task t) {
+            if (task != null) {
+                throw new IllegalStateException(name + ": targets given twice");
+            }
+            task = t;
+        }
+
+        /** Class labels in 0..classes−1, named "0", "1", …. */
+        public Builder labels(int[] l, int k) {
+            return labels(l, k, null);
+        }
+
+        /** Class labels in 0..classes−1 with their names (index = label), or null for "0", "1", …. */
+        public Builder labels(int[] l, int k, List<String> names) {
+            setTask(Task.CLASSIFICATION);
+            if (k < 2) {
+                throw new IllegalArgumentException(name + ": need >= 2 classes, got " + k);
+            }
+            for (int i = 0; i < l.length; i++) {
+                if (l[i] < 0 || l[i] >= k) {
+                    throw new IllegalArgumentException(name + ": label " + l[i] + " of sample " + i + " is outside 0.." + (k - 1));
+                }
+            }
+            if (names != null && names.size() != k) {
+                throw new IllegalArgumentException(name + ": " + names.size() + " class names for " + k + " classes");
+            }
+            List<String> n = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                n.add(names == null ? String.valueOf(i) : Objects.requireNonNull(names.get(i), "class name " + i));
+            }
+            labels = l;
+            classes = k;
+            classNames = List.copyOf(n);
+            targetWidth = k;
+            return this;
+        }
+
+        /** Float regression targets, {@code width} per sample, finite. */
+        public Builder targets(float[] t, int width) {
+            setTask(Task.REGRESSION);
+            setTargets(t, width, false);
+            return this;
+        }
+
+        /** Multi-label flags (0 or 1), {@code width} per sample. */
+        public Builder multiLabel(float[] t, int width) {
+            setTask(Task.MULTI_LABEL);
+            setTargets(t, width, true);
+            return this;
+        }
+
+        private void setTargets(float[] t, int width, boolean flags) {
+            if (width < 1 || t.length % width != 0) {
+                throw new IllegalArgumentException(name + ": " + t.length + " target values do not make rows of " + width);
+            }
+            for (int i = 0; i < t.length; i++) {
+                boolean ok = flags ? (t[i] == 0f || t[i] == 1f) : Float.isFinite(t[i]);
+                if (!ok) {
+                    throw new IllegalArgumentException(name + ": target " + i % width + " of sample " + i / width + " is " + t[i]
+                            + (flags ? "; multi-label targets are 0 or 1" : "; targets must be finite"));
+                }
+            }
+            targets = t;
+            targetWidth = width;
+        }
+
+        /**
+         * The dataset.
+         *
+         * @throws IllegalStateException    if features or targets are missing
+         * @throws IllegalArgumentException if the number of samples differs between them
+         */
+        public Dataset build() {
+            if (store == null || task == null) {
+                throw new IllegalStateException(name + ": a dataset needs features and targets");
+            }
+            int n = storedValues / shape.size();
+            int targetRows = task == Task.CLASSIFICATION ? labels.length : targets.length / targetWidth;
+            if (targetRows != n) {
+                throw new IllegalArgumentException(name + ": " + targetRows + " targets for " + n + " samples of "
+                        + shape.size() + " values (" + storedValues + " values given)");
+            }
+            return new Dataset(name, shape, store, task, labels, classes, classNames, targets, targetWidth, null, n);
+        }
     }
 }

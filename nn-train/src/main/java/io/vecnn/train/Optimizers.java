@@ -1,5 +1,6 @@
 package io.vecnn.train;
 
+import io.vecnn.api.Gradients;
 import io.vecnn.api.Optimizer;
 import io.vecnn.api.Parameter;
 import io.vecnn.kernels.Kernels;
@@ -14,8 +15,6 @@ import java.util.Locale;
  * {@link #adamW}, where it is decoupled.
  */
 public final class Optimizers {
-    private static final Kernels KERNELS = Kernels.get();
-
     private Optimizers() {
     }
 
@@ -130,26 +129,35 @@ public final class Optimizers {
         }
 
         @Override
-        public final void step(List<Parameter> ps, float lr) {
+        public final void step(List<Parameter> ps, Gradients gradients, float lr, Kernels kernels) {
             requireFinite("learning rate", lr, true);
             bind(ps);
+            if (gradients.parameters().size() != ps.size()) {
+                throw new IllegalArgumentException(name() + ": the gradient buffer holds " + gradients.parameters().size()
+                        + " parameters, the list " + ps.size());
+            }
             for (int i = 0; i < ps.size(); i++) {
                 Parameter p = ps.get(i);
                 if (slots > 0 && state.get(i)[0].length != p.size()) {
                     throw new IllegalArgumentException(name() + ": parameter " + p.name() + " has " + p.size()
                             + " elements, its state " + state.get(i)[0].length);
                 }
+                if (gradients.get(i).size() != p.size()) {
+                    throw new IllegalArgumentException(name() + ": parameter " + p.name() + " has " + p.size()
+                            + " elements, its gradient " + gradients.get(i).size());
+                }
             }
             iterations++;
+            float[] g = gradients.buffer();
             for (int i = 0; i < ps.size(); i++) {
                 Parameter p = ps.get(i);
                 if (p.trainable()) {
-                    update(p.size(), p.value().data(), p.gradient().data(), state.get(i), lr);
+                    update(kernels, p.size(), p.value().data(), p.value().offset(), g, gradients.offset(i), state.get(i), lr);
                 }
             }
         }
 
-        abstract void update(int n, float[] w, float[] g, float[][] s, float lr);
+        abstract void update(Kernels k, int n, float[] w, int wOff, float[] g, int gOff, float[][] s, float lr);
 
         @Override
         public String toString() {
@@ -181,8 +189,8 @@ public final class Optimizers {
         }
 
         @Override
-        void update(int n, float[] w, float[] g, float[][] s, float lr) {
-            KERNELS.sgd(n, w, 0, g, 0, momentum > 0 ? s[0] : null, 0, lr, momentum, decay, nesterov);
+        void update(Kernels k, int n, float[] w, int wOff, float[] g, int gOff, float[][] s, float lr) {
+            k.sgd(n, w, wOff, g, gOff, momentum > 0 ? s[0] : null, 0, lr, momentum, decay, nesterov);
         }
     }
 
@@ -213,8 +221,8 @@ public final class Optimizers {
         }
 
         @Override
-        void update(int n, float[] w, float[] g, float[][] s, float lr) {
-            KERNELS.adam(n, w, 0, g, 0, s[0], 0, s[1], 0, lr, beta1, beta2, eps, decay, decoupled, iterations);
+        void update(Kernels k, int n, float[] w, int wOff, float[] g, int gOff, float[][] s, float lr) {
+            k.adam(n, w, wOff, g, gOff, s[0], 0, s[1], 0, lr, beta1, beta2, eps, decay, decoupled, iterations);
         }
     }
 
@@ -238,8 +246,8 @@ public final class Optimizers {
         }
 
         @Override
-        void update(int n, float[] w, float[] g, float[][] s, float lr) {
-            KERNELS.rmsprop(n, w, 0, g, 0, s[0], 0, lr, rho, eps, decay);
+        void update(Kernels k, int n, float[] w, int wOff, float[] g, int gOff, float[][] s, float lr) {
+            k.rmsprop(n, w, wOff, g, gOff, s[0], 0, lr, rho, eps, decay);
         }
     }
 
@@ -261,8 +269,8 @@ public final class Optimizers {
         }
 
         @Override
-        void update(int n, float[] w, float[] g, float[][] s, float lr) {
-            KERNELS.adagrad(n, w, 0, g, 0, s[0], 0, lr, eps, decay);
+        void update(Kernels k, int n, float[] w, int wOff, float[] g, int gOff, float[][] s, float lr) {
+            k.adagrad(n, w, wOff, g, gOff, s[0], 0, lr, eps, decay);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.vecnn.train;
 
+import io.vecnn.api.Gradients;
 import io.vecnn.api.Loss;
 import io.vecnn.api.Matrix;
 import io.vecnn.api.Mode;
@@ -14,29 +15,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
- * The mini-batch training loop for classifiers: each epoch shuffles the training set from the seed,
- * runs forward, loss, backward and one optimizer step per batch, then evaluates the validation set,
- * saves a checkpoint (if a path is set), calls the listeners and checks early stopping.
+ * The mini-batch training loop: each epoch shuffles the training set from the seed, runs forward,
+ * loss, backward and one optimizer step per batch, then evaluates the validation set, saves a
+ * checkpoint (if a path is set), calls the listeners and checks early stopping. It trains any
+ * single-input model on any {@link Dataset} task: classification, regression or multi-label.
+ *
+ * <h2>Shards and replicas (data parallelism on one machine)</h2>
+ * Each batch is cut into {@link Builder#shards(int) shards} (contiguous row ranges, sizes fixed by
+ * the batch size), each computed by a training workspace of its own: a model replica with its own
+ * gradient buffer. The step's gradient is the sum g₁ + g₂ + … of the shards' buffers, in shard
+ * order, and one update is applied to the shared parameters. {@link Builder#replicas(int) Replicas}
+ * are the threads that run the shards side by side, each on kernels of its own. Because every
+ * shard is computed the same way whoever runs it, and the sum has a fixed order, <b>the weights
+ * depend on the shard count, never on the number of replicas</b>: a run with 6 shards gives
+ * bit-identical weights on 1, 2 or 3 replicas. (Float addition is not associative, so different
+ * shard counts give results that differ in the last bits.) The default, one shard on one replica,
+ * splits each matrix product across the kernels' threads instead.
  *
  * <h2>Reproducibility</h2>
  * The shuffle of epoch e depends only on (seed, e), dropout masks only on the step, the schedule only
- * on the step, and the kernels give bit-identical results for any thread count. So the same seed
- * gives bit-identical weights whatever the number of threads, and a run resumed from an epoch's
- * checkpoint ({@link #resumeFrom}) continues exactly as the uninterrupted run.
- *
- * <h2>Threads</h2>
- * Training runs on the calling thread; the matrix products inside use the kernels' thread pool (all
- * processors by default, {@code -Dvecnn.threads=N}).
+ * on the step, and the kernels give bit-identical results for any thread count. So the same seed and
+ * shard count give bit-identical weights whatever the number of threads or replicas, and a run
+ * resumed from an epoch's checkpoint ({@link #resumeFrom}) continues exactly as the uninterrupted run.
  *
  * <h2>Failure</h2>
  * A NaN or infinite loss or gradient throws {@link TrainingDivergedException} naming the step and the
- * parameter before the update is applied; the last checkpoint on disk is the last good epoch's.
+ * parameter before the update is applied; parameters are checked finite before every checkpoint, so
+ * the last checkpoint on disk is always the last good epoch's.
  */
 public final class Trainer {
-    private static final Kernels KERNELS = Kernels.get();
-
     private final Model model;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -49,6 +59,9 @@ public final class Trainer {
     private final int patience;
     private final Path checkpoint;
     private final List<TrainingListener> listeners;
+    private final Kernels kernels;
+    private final int replicas;
+    private final int shards;
 
     private int epochsDone;
     private long step;
@@ -69,6 +82,9 @@ public final class Trainer {
         this.patience = b.patience;
         this.checkpoint = b.checkpoint;
         this.listeners = List.copyOf(b.listeners);
+        this.kernels = b.kernels != null ? b.kernels : Kernels.get();
+        this.replicas = b.replicas;
+        this.shards = Math.max(b.shards, b.replicas);
     }
 
     /** A builder for training {@code model} with {@code loss} and {@code optimizer}. */
@@ -104,6 +120,11 @@ public final class Trainer {
         return optimizer;
     }
 
+    /** The kernels the trainer computes with (replicas get kernels of their own with a share of its threads). */
+    public Kernels kernels() {
+        return kernels;
+    }
+
     /**
      * Continues from a checkpoint's state: its optimizer state must already be in {@link #optimizer()}
      * ({@link Checkpoint#restoreOptimizer}) and its parameters in the model.
@@ -131,7 +152,8 @@ public final class Trainer {
      * @param train      the training set
      * @param validation the validation set, or null
      * @return the metrics of every epoch so far
-     * @throws TrainingDivergedException on a non-finite loss or gradient (the update is not applied)
+     * @throws TrainingDivergedException on a non-finite loss or gradient (the update is not applied), or
+     *                                   non-finite parameters at the end of an epoch (not saved)
      * @throws IOException               if a checkpoint cannot be written (the previous one stays intact)
      */
     public List<EpochMetrics> fit(Dataset train, Dataset validation) throws IOException {
@@ -139,25 +161,26 @@ public final class Trainer {
         checkData(train, "training set");
         if (validation != null) {
             checkData(validation, "validation set");
+            if (validation.task() != train.task()) {
+                throw new IllegalArgumentException("the validation set is " + validation.task() + ", the training set "
+                        + train.task());
+            }
         }
         int n = train.size();
-        int features = train.features();
-        int classes = train.classes();
+        int rowsMax = Math.min(batchSize, n);
         int batches = (n + batchSize - 1) / batchSize;
-        float[] xBuf = new float[Math.min(batchSize, n) * features];
-        float[] yBuf = new float[Math.min(batchSize, n) * classes];
-        float[] gBuf = new float[Math.min(batchSize, n) * classes];
-        Matrix xFull = Matrix.wrap(Math.min(batchSize, n), features, xBuf);
-        Matrix yFull = Matrix.wrap(Math.min(batchSize, n), classes, yBuf);
-        Matrix gFull = Matrix.wrap(Math.min(batchSize, n), classes, gBuf);
+        Matrix xFull = Matrix.zeros(rowsMax, train.features());
+        Matrix yFull = Matrix.zeros(rowsMax, train.targetWidth());
+        Matrix gFull = Matrix.zeros(rowsMax, model.outputSize());
         int tail = n % batchSize;
-        Matrix xTail = tail == 0 ? null : Matrix.wrap(tail, features, xBuf);
-        Matrix yTail = tail == 0 ? null : Matrix.wrap(tail, classes, yBuf);
-        Matrix gTail = tail == 0 ? null : Matrix.wrap(tail, classes, gBuf);
+        Matrix xTail = tail == 0 ? null : Matrix.wrap(tail, train.features(), xFull.data());
+        Matrix yTail = tail == 0 ? null : Matrix.wrap(tail, train.targetWidth(), yFull.data());
+        Matrix gTail = tail == 0 ? null : Matrix.wrap(tail, model.outputSize(), gFull.data());
         int[] order = new int[n];
         List<Parameter> params = model.parameters();
+        Evaluation.Accumulator score = new Evaluation.Accumulator(train);
 
-        try (Model.Workspace ws = model.newTrainingWorkspace()) {
+        try (StepRunner runner = new StepRunner(train)) {
             while (epochsDone < epochs && !stoppedEarly()) {
                 int epoch = epochsDone + 1;
                 for (int i = 0; i < n; i++) {
@@ -165,8 +188,8 @@ public final class Trainer {
                 }
                 Dataset.shuffle(order, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * epoch)));
                 double lossSum = 0;
-                long correct = 0;
                 double lr = 0;
+                score.reset();
                 long start = System.nanoTime();
                 for (int b = 0; b < batches; b++) {
                     int from = b * batchSize;
@@ -176,21 +199,18 @@ public final class Trainer {
                     Matrix g = rows == gFull.rows() ? gFull : gTail;
                     train.gather(order, from, rows, x, y);
                     long thisStep = step + 1;
-                    model.zeroGradients();
-                    Matrix out = ws.forward(x, Mode.TRAINING, thisStep);
-                    correct += countCorrect(out, y);
-                    double l = loss.compute(out, y, g);
+                    double l = runner.run(x, y, g, thisStep, score);
                     if (!Double.isFinite(l)) {
                         throw new TrainingDivergedException(thisStep, "step " + thisStep + " (epoch " + epoch + ", batch " + (b + 1)
                                 + "): the loss is " + l + "; the update was not applied");
                     }
-                    ws.backward(g);
-                    double norm = gradientNorm(params, thisStep, epoch, b + 1);
+                    Gradients grads = runner.reduce();
+                    double norm = gradientNorm(params, grads, thisStep, epoch, b + 1);
                     if (clipNorm > 0 && norm > clipNorm) {
-                        scaleGradients(params, (float) (clipNorm / norm));
+                        grads.scale((float) (clipNorm / norm));
                     }
                     lr = schedule.rate(step, batches);
-                    optimizer.step(params, (float) lr);
+                    optimizer.step(params, grads, (float) lr, kernels);
                     step = thisStep;
                     lossSum += l * rows;
                     for (TrainingListener listener : listeners) {
@@ -198,9 +218,10 @@ public final class Trainer {
                     }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
+                requireFiniteParameters(epoch);
                 Evaluation val = validation == null ? null : evaluate(validation);
-                EpochMetrics m = new EpochMetrics(epoch, lossSum / n, (double) correct / n,
-                        val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), lr, seconds, n / seconds);
+                EpochMetrics m = new EpochMetrics(epoch, lossSum / n, score.result(lossSum / n).score(),
+                        val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.score(), lr, seconds, n / seconds);
                 history.add(m);
                 epochsDone = epoch;
                 updateEarlyStopping(m);
@@ -215,14 +236,159 @@ public final class Trainer {
         return history();
     }
 
-    private void checkData(Dataset d, String what) {
-        if (d.features() != model.inputSize()) {
-            throw new IllegalArgumentException(what + " '" + d.name() + "' has " + d.features() + " features, the model takes "
-                    + model.inputSize());
+    /**
+     * One step's forward, loss and backward over the shards of a batch, on the replicas. Reused for
+     * every step: nothing is allocated per step.
+     */
+    private final class StepRunner implements IntConsumer, AutoCloseable {
+        private final Model.Workspace[] workspaces;
+        private final Evaluation.Accumulator[] scores;
+        private final double[] losses;
+        private final Kernels replicaKernels;
+        private final IntConsumer reduceRange;
+        // Per shard: views of the current batch matrices, rebuilt only when the batch matrix changes.
+        private final Matrix[][] views;
+        private Matrix viewsOf;
+        private Matrix x;
+        private Matrix y;
+        private Matrix g;
+        private long thisStep;
+        private int reduceParts;
+
+        StepRunner(Dataset train) {
+            // Replicas split the kernels' threads among them; one replica keeps them all for its GEMMs.
+            replicaKernels = replicas > 1 ? kernels.withThreads(Math.max(1, kernels.threads() / replicas)) : kernels;
+            workspaces = new Model.Workspace[shards];
+            scores = new Evaluation.Accumulator[shards];
+            losses = new double[shards];
+            for (int j = 0; j < shards; j++) {
+                workspaces[j] = model.newTrainingWorkspace(replicaKernels);
+                scores[j] = new Evaluation.Accumulator(train);
+            }
+            reduceRange = this::reduceRange;
+            views = new Matrix[shards][3];
         }
-        if (d.classes() != model.outputSize()) {
-            throw new IllegalArgumentException(what + " '" + d.name() + "' has " + d.classes() + " classes, the model outputs "
-                    + model.outputSize());
+
+        /** Runs the shards of one batch; returns the batch's mean loss. */
+        double run(Matrix x, Matrix y, Matrix g, long thisStep, Evaluation.Accumulator score) {
+            this.x = x;
+            this.y = y;
+            this.g = g;
+            this.thisStep = thisStep;
+            if (shards > 1 && viewsOf != x) {
+                int rows = x.rows();
+                for (int j = 0; j < shards; j++) {
+                    int count = shardRows(rows, j);
+                    int first = shardStart(rows, j);
+                    views[j][0] = x.rows(first, count);
+                    views[j][1] = y.rows(first, count);
+                    views[j][2] = g.rows(first, count);
+                }
+                viewsOf = x;
+            }
+            if (replicas > 1) {
+                kernels.parallelFor(replicas, this);
+            } else {
+                accept(0);
+            }
+            double l = 0;
+            int rows = x.rows();
+            for (int j = 0; j < shards; j++) {
+                l += losses[j] * shardRows(rows, j);
+                score.add(scores[j]);
+                scores[j].reset();
+            }
+            return l / rows;
+        }
+
+        /** Replica r runs its block of shards, in order. */
+        @Override
+        public void accept(int r) {
+            int rows = x.rows();
+            for (int j = shards * r / replicas, end = shards * (r + 1) / replicas; j < end; j++) {
+                int count = shardRows(rows, j);
+                Model.Workspace ws = workspaces[j];
+                ws.zeroGradients();
+                losses[j] = 0;
+                if (count == 0) {
+                    continue;
+                }
+                Matrix xs = shards == 1 ? x : views[j][0];
+                Matrix ys = shards == 1 ? y : views[j][1];
+                Matrix gs = shards == 1 ? g : views[j][2];
+                Matrix out = ws.forward(xs, Mode.TRAINING, thisStep);
+                scores[j].add(out, ys);
+                losses[j] = loss.compute(out, ys, gs, ws.kernels());
+                if (shards > 1) {
+                    // The loss is a mean over the shard's rows; the step's gradient is of the mean over the batch.
+                    scale(gs, (float) ((double) count / rows));
+                }
+                ws.backward(gs);
+            }
+        }
+
+        /** Sums the shards' gradients into the first shard's buffer, in shard order, and returns it. */
+        Gradients reduce() {
+            Gradients first = workspaces[0].gradients();
+            if (shards > 1) {
+                reduceParts = replicas;
+                if (replicas > 1) {
+                    kernels.parallelFor(replicas, reduceRange);
+                } else {
+                    reduceRange(0);
+                }
+            }
+            return first;
+        }
+
+        // Element range p of the buffer: every element gets ((g₁ + g₂) + g₃) + … whoever sums it.
+        private void reduceRange(int p) {
+            float[] acc = workspaces[0].gradients().buffer();
+            int len = acc.length;
+            int from = (int) ((long) len * p / reduceParts) & ~15;
+            int to = p == reduceParts - 1 ? len : (int) ((long) len * (p + 1) / reduceParts) & ~15;
+            for (int j = 1; j < shards; j++) {
+                float[] other = workspaces[j].gradients().buffer();
+                for (int i = from; i < to; i++) {
+                    acc[i] += other[i];
+                }
+            }
+        }
+
+        private int shardRows(int rows, int j) {
+            return rows / shards + (j < rows % shards ? 1 : 0);
+        }
+
+        private int shardStart(int rows, int j) {
+            return j * (rows / shards) + Math.min(j, rows % shards);
+        }
+
+        @Override
+        public void close() {
+            for (Model.Workspace ws : workspaces) {
+                ws.close();
+            }
+        }
+    }
+
+    private static void scale(Matrix m, float factor) {
+        float[] d = m.data();
+        for (int i = m.offset(), end = m.offset() + m.size(); i < end; i++) {
+            d[i] *= factor;
+        }
+    }
+
+    private void checkData(Dataset d, String what) {
+        if (model.inputNames().size() != 1) {
+            throw new IllegalArgumentException("the trainer trains single-input models; this one has inputs " + model.inputNames());
+        }
+        if (d.features() != model.inputSize()) {
+            throw new IllegalArgumentException(what + " '" + d.name() + "' has " + d.features() + " values per sample ("
+                    + d.featureShape() + "), the model takes " + model.inputSize() + " (" + model.inputShape() + ")");
+        }
+        if (d.targetWidth() != model.outputSize()) {
+            String t = d.task() == Dataset.Task.CLASSIFICATION ? d.targetWidth() + " classes" : d.targetWidth() + " targets";
+            throw new IllegalArgumentException(what + " '" + d.name() + "' has " + t + ", the model outputs " + model.outputSize());
         }
         if (d.size() == 0) {
             throw new IllegalArgumentException(what + " '" + d.name() + "' is empty");
@@ -233,12 +399,12 @@ public final class Trainer {
         if (patience <= 0) {
             return;
         }
-        boolean maximize = monitor.endsWith("accuracy");
+        boolean maximize = !monitor.endsWith("loss");
         double v = switch (monitor) {
             case "val_loss" -> m.validationLoss();
-            case "val_accuracy" -> m.validationAccuracy();
+            case "val_score" -> m.validationScore();
             case "loss" -> m.trainLoss();
-            default -> m.trainAccuracy();
+            default -> m.trainScore();
         };
         if (Double.isNaN(best) || (maximize ? v > best : v < best)) {
             best = v;
@@ -249,15 +415,15 @@ public final class Trainer {
     }
 
     /** √Σg² over every parameter; throws if a gradient is not finite, naming it. Allocation-free. */
-    private static double gradientNorm(List<Parameter> params, long step, int epoch, int batch) {
+    private double gradientNorm(List<Parameter> params, Gradients grads, long step, int epoch, int batch) {
         double total = 0;
+        float[] g = grads.buffer();
         for (int p = 0; p < params.size(); p++) {
             Parameter param = params.get(p);
-            float[] g = param.gradient().data();
-            double s = KERNELS.sumOfSquares(param.size(), g, 0);
+            double s = kernels.sumOfSquares(param.size(), g, grads.offset(p));
             if (!Double.isFinite(s)) {
-                int bad = param.gradient().firstNonFinite();
-                String where = bad >= 0 ? "element " + bad + " is " + g[bad] : "its squared norm overflows";
+                int bad = grads.get(p).firstNonFinite();
+                String where = bad >= 0 ? "element " + bad + " is " + g[grads.offset(p) + bad] : "its squared norm overflows";
                 throw new TrainingDivergedException(step, "step " + step + " (epoch " + epoch + ", batch " + batch
                         + "): the gradient of " + param.name() + " is not finite (" + where + "); the update was not applied");
             }
@@ -266,61 +432,57 @@ public final class Trainer {
         return Math.sqrt(total);
     }
 
-    private static void scaleGradients(List<Parameter> params, float factor) {
-        for (Parameter p : params) {
-            float[] g = p.gradient().data();
-            for (int i = 0, n = p.size(); i < n; i++) {
-                g[i] *= factor;
+    // An update can overflow although its gradient was finite: never let such weights reach a checkpoint.
+    private void requireFiniteParameters(int epoch) {
+        for (Parameter p : model.parameters()) {
+            int bad = p.value().firstNonFinite();
+            if (bad >= 0) {
+                throw new TrainingDivergedException(step, "after epoch " + epoch + " (step " + step + ") parameter " + p.name()
+                        + " holds " + p.value().data()[p.value().offset() + bad] + " at element " + bad
+                        + "; this epoch was not saved" + (checkpoint != null ? " (" + checkpoint + " keeps the last good epoch)" : ""));
             }
         }
     }
 
-    private static int countCorrect(Matrix out, Matrix oneHot) {
-        int c = 0;
-        for (int r = 0; r < out.rows(); r++) {
-            if (oneHot.get(r, out.argMax(r)) == 1f) {
-                c++;
-            }
-        }
-        return c;
-    }
-
-    /** Loss, accuracy and confusion matrix of the model on a dataset (inference mode). */
+    /** The model's metrics on a dataset (inference mode), on this trainer's kernels. */
     public Evaluation evaluate(Dataset d) {
-        return evaluate(model, loss, d);
+        return evaluate(model, loss, d, kernels);
     }
 
-    /** Loss, accuracy and confusion matrix of any model on a dataset, in batches of 1,024. */
+    /** Any model's metrics on a dataset, in batches of 1,024, on the default kernels. */
     public static Evaluation evaluate(Model model, Loss loss, Dataset d) {
-        int k = d.classes();
-        int[][] confusion = new int[k][k];
-        Model.Workspace ws = model.newWorkspace();
+        return evaluate(model, loss, d, Kernels.get());
+    }
+
+    /** Any model's metrics on a dataset, in batches of 1,024, on the given kernels. */
+    public static Evaluation evaluate(Model model, Loss loss, Dataset d, Kernels kernels) {
+        if (d.size() == 0) {
+            throw new IllegalArgumentException("cannot evaluate the empty dataset '" + d.name() + "'");
+        }
+        if (d.targetWidth() != model.outputSize()) {
+            throw new IllegalArgumentException("dataset '" + d.name() + "' has targets of width " + d.targetWidth()
+                    + ", the model outputs " + model.outputSize());
+        }
+        Model.Workspace ws = model.newWorkspace(kernels);
         int chunk = 1024;
         int[] identity = new int[d.size()];
         for (int i = 0; i < identity.length; i++) {
             identity[i] = i;
         }
+        Evaluation.Accumulator acc = new Evaluation.Accumulator(d);
         double lossSum = 0;
-        long correct = 0;
         Matrix xBuf = Matrix.zeros(Math.min(chunk, d.size()), d.features());
-        Matrix yBuf = Matrix.zeros(Math.min(chunk, d.size()), k);
+        Matrix yBuf = Matrix.zeros(Math.min(chunk, d.size()), d.targetWidth());
         for (int from = 0; from < d.size(); from += chunk) {
             int rows = Math.min(chunk, d.size() - from);
-            Matrix x = rows == xBuf.rows() ? xBuf : Matrix.wrap(rows, d.features(), xBuf.data());
-            Matrix y = rows == yBuf.rows() ? yBuf : Matrix.wrap(rows, k, yBuf.data());
+            Matrix x = rows == xBuf.rows() ? xBuf : xBuf.rows(0, rows);
+            Matrix y = rows == yBuf.rows() ? yBuf : yBuf.rows(0, rows);
             d.gather(identity, from, rows, x, y);
             Matrix out = ws.forward(x, Mode.INFERENCE, 0);
-            lossSum += loss.compute(out, y, null) * rows;
-            for (int r = 0; r < rows; r++) {
-                int arg = out.argMax(r);
-                int actual = d.label(from + r);
-                confusion[actual][arg]++;
-                if (arg == actual) {
-                    correct++;
-                }
-            }
+            lossSum += loss.compute(out, y, null, kernels) * rows;
+            acc.add(out, y);
         }
-        return new Evaluation(lossSum / d.size(), (double) correct / d.size(), confusion);
+        return acc.result(lossSum / d.size());
     }
 
     /** Configures a {@link Trainer}. */
@@ -337,6 +499,9 @@ public final class Trainer {
         private int patience;
         private Path checkpoint;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private Kernels kernels;
+        private int replicas = 1;
+        private int shards = 1;
 
         private Builder(Model model, Loss loss, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -390,16 +555,23 @@ public final class Trainer {
 
         /**
          * Stop after {@code patience} epochs without improvement of {@code metric}: {@code val_loss},
-         * {@code val_accuracy}, {@code loss} or {@code accuracy}.
+         * {@code val_score}, {@code loss} or {@code score} (the score is accuracy, or R² for
+         * regression; {@code val_accuracy} and {@code accuracy} are accepted as its names).
          */
         public Builder earlyStopping(String metric, int patience) {
-            if (!List.of("val_loss", "val_accuracy", "loss", "accuracy").contains(metric)) {
-                throw new IllegalArgumentException("unknown metric '" + metric + "'; known: val_loss, val_accuracy, loss, accuracy");
+            String m = switch (Objects.requireNonNull(metric, "metric")) {
+                case "val_accuracy", "val_r2" -> "val_score";
+                case "accuracy", "r2" -> "score";
+                default -> metric;
+            };
+            if (!List.of("val_loss", "val_score", "loss", "score").contains(m)) {
+                throw new IllegalArgumentException("unknown metric '" + metric + "'; known: val_loss, val_score (val_accuracy), "
+                        + "loss, score (accuracy)");
             }
             if (patience < 1) {
                 throw new IllegalArgumentException("patience must be >= 1, got " + patience);
             }
-            this.monitor = metric;
+            this.monitor = m;
             this.patience = patience;
             return this;
         }
@@ -416,10 +588,44 @@ public final class Trainer {
             return this;
         }
 
+        /** The kernels to compute with (default {@link Kernels#get()}, with its threads). */
+        public Builder kernels(Kernels k) {
+            this.kernels = Objects.requireNonNull(k, "kernels");
+            return this;
+        }
+
+        /**
+         * Replicas: threads that run the batch's shards side by side, each on its own training
+         * workspace and kernels (default 1). Raises the shard count to at least this.
+         */
+        public Builder replicas(int r) {
+            if (r < 1) {
+                throw new IllegalArgumentException("replicas must be >= 1, got " + r);
+            }
+            this.replicas = r;
+            return this;
+        }
+
+        /**
+         * Shards: parts of each batch whose gradients are computed separately and summed in order
+         * (default 1, or the replica count if larger). The weights depend on it, not on the replicas.
+         */
+        public Builder shards(int s) {
+            if (s < 1) {
+                throw new IllegalArgumentException("shards must be >= 1, got " + s);
+            }
+            this.shards = s;
+            return this;
+        }
+
         /** The trainer. */
         public Trainer build() {
             if (checkpoint != null) {
                 Checkpoint.checkWritable(checkpoint);
+            }
+            if (shards > 1 && shards < replicas) {
+                throw new IllegalArgumentException(shards + " shards cannot keep " + replicas + " replicas busy; use >= "
+                        + replicas + " shards");
             }
             return new Trainer(this);
         }

@@ -90,7 +90,7 @@ class CheckpointTest {
         assertTrue(loadError(bad).contains("bad magic"));
 
         b = good.clone();
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 2);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(8, Checkpoint.VERSION + 1);
         write(bad, b, true);
         assertTrue(loadError(bad).contains("newer"));
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 0);
@@ -135,8 +135,9 @@ class CheckpointTest {
         String header = new String(good, 16, hl, StandardCharsets.UTF_8);
         Path bad = dir.resolve("bad.vecnn");
 
-        assertTrue(tamper(bad, good, header, "dense dense2 3 ", "dense dense2 2 ").contains("dense2.weight"));
-        assertTrue(tamper(bad, good, header, "input 4", "input 5").contains("dense1.weight"));
+        assertTrue(tamper(bad, good, header, "dense dense1 units=i:3 ", "dense dense1 units=i:2 ").contains("dense2.weight"));
+        String wider = tamper(bad, good, header, "input input 4", "input input 5");
+        assertTrue(wider.contains("dense1.weight"), wider);
         // A tensor pointing outside the payload, and one overlapping another.
         String offsets = header.replaceFirst("tensor dense1.bias 1 6 96", "tensor dense1.bias 1 6 9999");
         assertTrue(tamper(bad, good, header, header, offsets.substring(0, Math.min(offsets.length(), header.length())))
@@ -165,9 +166,8 @@ class CheckpointTest {
 
         // A model this format cannot describe: refused before anything is written.
         Model custom = Model.builder(3).add(Dense.of(2, Activation.elementwise("cube", z -> z * z * z, (z, h) -> 3 * z * z))).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.save(file, custom, Optimizers.adam(0f), st));
-        assertTrue(e.getMessage().contains("cube"), e.getMessage());
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.save(file, custom, Optimizers.adam(0f), st));
+        assertTrue(e.getMessage().contains("dense1") && e.getMessage().contains("cube"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(file));
 
         // A directory that does not exist.

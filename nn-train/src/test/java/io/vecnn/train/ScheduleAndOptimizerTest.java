@@ -1,6 +1,8 @@
 package io.vecnn.train;
 
+import io.vecnn.api.Gradients;
 import io.vecnn.api.Matrix;
+import io.vecnn.kernels.Kernels;
 import io.vecnn.api.Optimizer;
 import io.vecnn.api.Parameter;
 import org.junit.jupiter.api.Test;
@@ -57,9 +59,10 @@ class ScheduleAndOptimizerTest {
     private static double oneStep(Optimizer opt, int steps) {
         Parameter p = new Parameter("w", Matrix.row(1f));
         List<Parameter> ps = List.of(p);
+        Gradients g = new Gradients(ps);
         for (int i = 0; i < steps; i++) {
-            p.gradient().set(0, 0, 0.5f);
-            opt.step(ps, 0.1f);
+            g.get(0).set(0, 0, 0.5f);
+            opt.step(ps, g, 0.1f, Kernels.get());
         }
         assertEquals(steps, opt.iterations());
         return p.value().get(0, 0);
@@ -68,14 +71,20 @@ class ScheduleAndOptimizerTest {
     @Test
     void frozenParametersDoNotMoveAndBadRatesAreRefused() {
         Parameter p = new Parameter("w", Matrix.row(1f, 2f));
-        p.gradient().fill(1f);
+        Gradients g = new Gradients(List.of(p));
+        g.get(p).fill(1f);
         p.freeze();
         Optimizer opt = Optimizers.adam(0f);
-        opt.step(List.of(p), 0.1f);
+        Kernels k = Kernels.get();
+        opt.step(List.of(p), g, 0.1f, k);
         assertEquals(1f, p.value().get(0, 0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.step(List.of(p), Float.NaN));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.step(List.of(p), g, Float.NaN, k));
         assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Optimizers.named("adamax", 0f));
-        assertThrows(IllegalArgumentException.class, () -> opt.step(List.of(p, new Parameter("b", Matrix.row(0f))), 0.1f));
+        List<Parameter> two = List.of(p, new Parameter("b", Matrix.row(0f)));
+        assertThrows(IllegalArgumentException.class, () -> opt.step(two, new Gradients(two), 0.1f, k));
+        IllegalArgumentException layout = assertThrows(IllegalArgumentException.class,
+                () -> Optimizers.sgd(0f).step(two, g, 0.1f, k));
+        assertTrue(layout.getMessage().contains("gradient buffer"), layout.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package io.vecnn.train;
 
 import io.vecnn.api.Loss;
 import io.vecnn.api.Matrix;
+import io.vecnn.kernels.Kernels;
 import io.vecnn.api.Model;
 import io.vecnn.api.Optimizer;
 import io.vecnn.layers.Losses;
@@ -153,8 +154,8 @@ class TrainerTest {
             }
 
             @Override
-            public double compute(Matrix out, Matrix target, Matrix grad) {
-                double l = Losses.softmaxCrossEntropy().compute(out, target, grad);
+            public double compute(Matrix out, Matrix target, Matrix grad, Kernels kernels) {
+                double l = Losses.softmaxCrossEntropy().compute(out, target, grad, kernels);
                 // Epoch 1 has 45 batches; the 50th call is in epoch 2.
                 return ++calls[0] == 50 ? Double.NaN : l;
             }
@@ -190,8 +191,8 @@ class TrainerTest {
             }
 
             @Override
-            public double compute(Matrix out, Matrix target, Matrix grad) {
-                double l = Losses.softmaxCrossEntropy().compute(out, target, grad);
+            public double compute(Matrix out, Matrix target, Matrix grad, Kernels kernels) {
+                double l = Losses.softmaxCrossEntropy().compute(out, target, grad, kernels);
                 if (grad != null) {
                     grad.data()[3] = Float.POSITIVE_INFINITY;
                 }
@@ -254,9 +255,9 @@ class TrainerTest {
         List<EpochMetrics> h = t.fit(tiny, tiny);
         assertTrue(t.stoppedEarly());
         assertTrue(h.size() < 200, "stopped after " + h.size());
-        double best = h.stream().mapToDouble(EpochMetrics::validationAccuracy).max().orElseThrow();
+        double best = h.stream().mapToDouble(EpochMetrics::validationScore).max().orElseThrow();
         for (int i = h.size() - 3; i < h.size(); i++) {
-            assertTrue(h.get(i).validationAccuracy() <= best);
+            assertTrue(h.get(i).validationScore() <= best);
         }
     }
 
@@ -276,7 +277,7 @@ class TrainerTest {
         Dataset wrong = Dataset.of("wrong", new float[10], 5, new int[] {0, 1}, 10);
         IllegalArgumentException f = assertThrows(IllegalArgumentException.class,
                 () -> Trainer.builder(m, Losses.softmaxCrossEntropy(), Optimizers.adam(0f)).build().fit(wrong, null));
-        assertTrue(f.getMessage().contains("5 features") && f.getMessage().contains("64"), f.getMessage());
+        assertTrue(f.getMessage().contains("5 values per sample") && f.getMessage().contains("64"), f.getMessage());
         assertTrue(Files.notExists(dir.resolve("missing")));
     }
 }

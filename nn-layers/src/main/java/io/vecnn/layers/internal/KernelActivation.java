@@ -14,8 +14,6 @@ import io.vecnn.kernels.Kernels;
  * @param alpha the parameter of leaky ReLU and ELU
  */
 public record KernelActivation(String name, ActivationKind kind, float alpha) implements Activation.Elementwise {
-    private static final Kernels KERNELS = Kernels.get();
-
     @Override
     public float apply(float z) {
         return kind.apply(alpha, z);
@@ -32,14 +30,16 @@ public record KernelActivation(String name, ActivationKind kind, float alpha) im
     }
 
     @Override
-    public void forward(Matrix z, Matrix h) {
-        KERNELS.biasActivation(kind, alpha, z.rows(), z.cols(), z.data(), 0, z.cols(), null, 0, h.data(), 0, h.cols());
+    public void forward(Matrix z, Matrix h, Kernels kernels) {
+        kernels.biasActivation(kind, alpha, z.rows(), z.cols(), z.data(), z.offset(), z.cols(), null, 0,
+                h.data(), h.offset(), h.cols());
     }
 
     @Override
-    public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ) {
+    public void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ, Kernels kernels) {
         Matrix saved = kind.derivativeFromOutput() ? h : z;
-        KERNELS.activationBackward(kind, alpha, z.size(), gradH.data(), 0, saved.data(), 0, gradZ.data(), 0);
+        kernels.activationBackward(kind, alpha, z.size(), gradH.data(), gradH.offset(), saved.data(), saved.offset(),
+                gradZ.data(), gradZ.offset());
     }
 
     @Override

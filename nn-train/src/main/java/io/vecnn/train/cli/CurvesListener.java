@@ -37,8 +37,8 @@ final class CurvesListener implements TrainingListener {
             x[i] = e.epoch();
             trainLoss[i] = e.trainLoss();
             valLoss[i] = e.validationLoss();
-            trainAcc[i] = 100 * e.trainAccuracy();
-            valAcc[i] = 100 * e.validationAccuracy();
+            trainAcc[i] = 100 * e.trainScore();
+            valAcc[i] = 100 * e.validationScore();
         }
         XYChart loss = new XYChartBuilder().width(640).height(420).title("loss").xAxisTitle("epoch").yAxisTitle("cross-entropy").build();
         loss.addSeries("training", x, trainLoss);

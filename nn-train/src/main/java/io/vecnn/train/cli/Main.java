@@ -43,12 +43,6 @@ public final class Main implements Runnable {
     /** Entry point. */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        // Threads must be chosen before the kernels are first touched.
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals("--threads")) {
-                System.setProperty("vecnn.threads", args[i + 1]);
-            }
-        }
         System.exit(run(args));
     }
 
@@ -187,6 +181,15 @@ public final class Main implements Runnable {
         @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all processors).")
         Integer threads;
 
+        @Option(names = "--replicas", defaultValue = "1", paramLabel = "R",
+                description = "Model replicas training each batch's shards side by side, one thread each (default ${DEFAULT-VALUE}).")
+        int replicas;
+
+        @Option(names = "--shards", defaultValue = "0", paramLabel = "S",
+                description = "Shards per batch, each with its own gradients summed in order (default: the replica count). "
+                        + "Weights depend on the shards, not on the replicas.")
+        int shards;
+
         @Option(names = "--no-progress", description = "No live progress bar (one line per epoch only).")
         boolean noProgress;
 
@@ -214,6 +217,14 @@ public final class Main implements Runnable {
                     throw new ParameterException(cmd, "--hidden widths must be >= 1, got " + widths);
                 }
             }
+            if (threads != null && threads < 1) {
+                throw new ParameterException(cmd, "--threads must be >= 1, got " + threads);
+            }
+            if (replicas < 1 || shards < 0 || (shards > 0 && shards < replicas)) {
+                throw new ParameterException(cmd, "--replicas must be >= 1 and --shards >= --replicas, got " + replicas
+                        + " and " + shards);
+            }
+            Kernels kernels = threads == null ? Kernels.get() : Kernels.get().withThreads(threads);
             Path target = out;
             if (target == null) {
                 Path dir = Path.of("runs", dataOpts.shortName());
@@ -252,12 +263,13 @@ public final class Main implements Runnable {
                         mb.add(Dropout.of(dropout));
                     }
                 }
-                model = mb.add(Dense.of(train.classes())).build();
+                model = mb.add(Dense.of(train.targetWidth())).build();
             }
             Loss loss = Losses.softmaxCrossEntropy();
             Path curves = target.resolveSibling(stripExtension(target.getFileName().toString()) + "-curves.png");
             Progress progress = new Progress(ep, !noProgress);
-            Trainer.Builder tb = Trainer.builder(model, loss, opt)
+            Trainer.Builder tb = Trainer.builder(model, loss, opt).kernels(kernels).replicas(replicas)
+                    .shards(Math.max(shards, replicas))
                     .schedule(sched).batchSize(bs).epochs(ep).seed(seed).clipGradientNorm(clip)
                     .checkpoint(target).listener(progress).listener(new CurvesListener(curves));
             if (patience > 0) {
@@ -269,7 +281,8 @@ public final class Main implements Runnable {
                 trainer.resumeFrom(resumeState);
             }
             System.out.printf("vecnn: %s, %d training / %d validation / %d test samples; kernels: %s%n",
-                    dataOpts.shortName(), train.size(), val.size(), data.test().size(), Kernels.get());
+                    dataOpts.shortName(), train.size(), val.size(), data.test().size(), kernels
+                            + (replicas > 1 || shards > 1 ? ", " + replicas + " replicas over " + Math.max(shards, replicas) + " shards" : ""));
             System.out.print(model.summary());
             System.out.printf("optimizer %s, lr %s (%s), batch %d, %d epochs, seed %d%n", opt.name(), lr, schedule, bs, ep, seed);
             long t0 = System.nanoTime();
@@ -332,7 +345,7 @@ public final class Main implements Runnable {
             int n = Math.min(count, test.size());
             io.vecnn.api.Matrix logits = loaded.model().predict(test.features(0, n));
             io.vecnn.api.Matrix p = io.vecnn.api.Matrix.zeros(n, logits.cols());
-            Activations.softmax().forward(logits, p);
+            Activations.softmax().forward(logits, p, Kernels.get());
             System.out.println("sample,label,predicted,probability");
             for (int i = 0; i < n; i++) {
                 int arg = p.argMax(i);
@@ -354,8 +367,8 @@ public final class Main implements Runnable {
             Trainer.State s = loaded.state();
             System.out.printf("optimizer %s after %d steps; %d epochs done%n", loaded.optimizer(), loaded.iterations(), s.epochsDone());
             for (EpochMetrics m : s.history()) {
-                System.out.printf("epoch %d: loss %.4f, accuracy %.2f%%, validation loss %.4f, validation accuracy %.2f%%%n",
-                        m.epoch(), m.trainLoss(), 100 * m.trainAccuracy(), m.validationLoss(), 100 * m.validationAccuracy());
+                System.out.printf("epoch %d: loss %.4f, score %.4f, validation loss %.4f, validation score %.4f%n",
+                        m.epoch(), m.trainLoss(), m.trainScore(), m.validationLoss(), m.validationScore());
             }
             return 0;
         }

@@ -86,8 +86,8 @@ final class Progress implements TrainingListener {
         closeBar();
         secondsPerEpoch = Double.isNaN(secondsPerEpoch) ? m.seconds() : 0.7 * secondsPerEpoch + 0.3 * m.seconds();
         System.out.printf(Locale.ROOT, "epoch %3d/%d  loss %.4f  accuracy %6.2f%%  validation loss %.4f  validation accuracy %6.2f%%"
-                        + "  lr %.2e  %.1f s  %,.0f samples/s%n", m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(),
-                m.validationLoss(), 100 * m.validationAccuracy(), m.learningRate(), m.seconds(), m.samplesPerSecond());
+                        + "  lr %.2e  %.1f s  %,.0f samples/s%n", m.epoch(), epochs, m.trainLoss(), 100 * m.trainScore(),
+                m.validationLoss(), 100 * m.validationScore(), m.learningRate(), m.seconds(), m.samplesPerSecond());
     }
 
     void close() {

@@ -1,0 +1,129 @@
+package io.vecnn.api;
+
+import io.vecnn.kernels.Kernels;
+
+import java.util.List;
+
+/**
+ * A stage of a network: a {@link Layer} (one input) or a {@link Merge} (several inputs, such as a
+ * residual add or a concatenation). A model is a fixed graph of nodes run in topological order.
+ *
+ * <p>A node separates what is shared from what belongs to one execution. Its parameters and
+ * buffers are shared by every workspace; everything one forward/backward pass needs (output buffers,
+ * saved activations, masks) lives in a {@link State} from {@link #newState()}, owned by one
+ * {@link Model.Workspace}. The workspace gives the state its {@link Kernels} and, when it trains,
+ * views of its own gradient buffer, so that several workspaces (replicas) can run one model at once.
+ *
+ * <h2>Self-description</h2>
+ * Every node names its {@link #type()} and gives its {@link #config()}; a {@link LayerType}
+ * registered under that type name (found through {@link java.util.ServiceLoader}, see
+ * {@link LayerTypes}) rebuilds an equal node from the configuration, and checkpoints then restore
+ * the named tensors ({@link #parameters()} and {@link #buffers()}) into it. That is all a layer
+ * needs to be saved and loaded.
+ */
+public interface Node {
+    /** The node's name, unique within its model (e.g. {@code "dense2"}). */
+    String name();
+
+    /** The shape of one sample of the output. */
+    Shape outputShape();
+
+    /** The trainable parameters, in a fixed order (empty if none). */
+    default List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /**
+     * Non-trainable state saved with the model, in a fixed order (for example a batch
+     * normalization's running mean and variance; empty if none). Names are unique within the model.
+     */
+    default List<Buffer> buffers() {
+        return List.of();
+    }
+
+    /** A new, empty execution state for this node. */
+    State newState();
+
+    /** The type name under which a {@link LayerType} rebuilds this node (e.g. {@code "dense"}). */
+    String type();
+
+    /** What the node's {@link LayerType} needs to rebuild it (besides its tensors). */
+    LayerConfig config();
+
+    /** One line for model summaries, e.g. {@code "dense 784→256, relu"}. */
+    default String describe() {
+        return name() + " " + type();
+    }
+
+    /** A named non-trainable tensor of a node. */
+    record Buffer(String name, Matrix value) {
+    }
+
+    /**
+     * Per-execution state of a node. Nodes subclass it with their buffers. Before each pass the
+     * workspace sets the {@linkplain #mode() mode} and {@linkplain #step() step}; it also provides the
+     * {@linkplain #kernels() kernels} to compute with and, in a training workspace, the
+     * {@linkplain #gradient(int) gradients} to accumulate into.
+     */
+    abstract class State {
+        private Mode mode = Mode.INFERENCE;
+        private long step;
+        private Kernels kernels;
+        private Matrix[] gradients;
+
+        /** For subclasses: a node's own state type. */
+        protected State() {
+        }
+
+        /** The mode of the current pass. */
+        public final Mode mode() {
+            return mode;
+        }
+
+        /**
+         * The training step of the current pass (a counter set by the trainer); stochastic layers
+         * derive their randomness from it, so that a resumed run reproduces the original one.
+         */
+        public final long step() {
+            return step;
+        }
+
+        /** The kernels of the workspace that owns this state (its thread count, its implementation). */
+        public final Kernels kernels() {
+            return kernels;
+        }
+
+        /**
+         * The gradient of this node's parameter {@code i} (in {@link #parameters()} order): a view into
+         * the owning training workspace's {@link Gradients} buffer, into which backward adds.
+         *
+         * @throws IllegalStateException in an inference workspace
+         */
+        public final Matrix gradient(int i) {
+            if (gradients == null) {
+                throw new IllegalStateException("gradients exist only in a training workspace");
+            }
+            return gradients[i];
+        }
+
+        final void bind(Kernels kernels, Matrix[] gradients) {
+            this.kernels = kernels;
+            this.gradients = gradients;
+        }
+
+        final void begin(Mode mode, long step) {
+            this.mode = mode;
+            this.step = step;
+        }
+    }
+
+    /**
+     * How a model builder creates a node once it knows the node's input shapes, e.g.
+     * {@code Dense.of(128, relu())}.
+     */
+    @FunctionalInterface
+    interface Spec {
+        /** Creates the node; throws {@link ShapeException} naming the node if the inputs do not fit. */
+        Node create(BuildContext context);
+    }
+}

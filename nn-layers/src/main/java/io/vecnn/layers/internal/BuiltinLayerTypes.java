@@ -1,0 +1,109 @@
+package io.vecnn.layers.internal;
+
+import io.vecnn.api.BuildContext;
+import io.vecnn.api.LayerConfig;
+import io.vecnn.api.LayerType;
+import io.vecnn.api.Node;
+import io.vecnn.api.Registry;
+import io.vecnn.layers.Add;
+import io.vecnn.layers.Concat;
+import io.vecnn.layers.Dense;
+import io.vecnn.layers.Dropout;
+import io.vecnn.layers.Flatten;
+
+/**
+ * The built-in layer types, provided to {@link io.vecnn.api.Registry} through
+ * {@link java.util.ServiceLoader} (this module's descriptor and {@code META-INF/services}). Each
+ * rebuilds its node from the configuration the node wrote ({@link Node#config()}).
+ */
+public final class BuiltinLayerTypes {
+    private BuiltinLayerTypes() {
+    }
+
+    /** {@link Dense}: units, activation, bias. */
+    public static final class DenseType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public DenseType() {
+        }
+
+        @Override
+        public String name() {
+            return Dense.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Dense.of(c.getInt("units"), Registry.activation(c.getString("activation"))).bias(c.getBoolean("bias"))
+                    .create(context);
+        }
+    }
+
+    /** {@link Dropout}: rate, seed. */
+    public static final class DropoutType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public DropoutType() {
+        }
+
+        @Override
+        public String name() {
+            return Dropout.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            String name = context.name(Dropout.TYPE);
+            return new Dropout(name, context.inputShape(name), c.getFloat("rate"), c.getLong("seed"));
+        }
+    }
+
+    /** {@link Flatten}. */
+    public static final class FlattenType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public FlattenType() {
+        }
+
+        @Override
+        public String name() {
+            return Flatten.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Flatten.of().create(context);
+        }
+    }
+
+    /** {@link Add}. */
+    public static final class AddType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public AddType() {
+        }
+
+        @Override
+        public String name() {
+            return Add.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Add.of().create(context);
+        }
+    }
+
+    /** {@link Concat}. */
+    public static final class ConcatType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public ConcatType() {
+        }
+
+        @Override
+        public String name() {
+            return Concat.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Concat.of().create(context);
+        }
+    }
+}
