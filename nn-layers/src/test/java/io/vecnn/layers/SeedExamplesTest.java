@@ -279,18 +279,18 @@ class SeedExamplesTest {
 
     // ---------------------------------------------------------------- seed 001
 
-    private static final Activation.Elementwise IDENT = Activation.elementwise("x", z -> z, (z, h) -> 1);
-    private static final Activation.Elementwise HALF_SQUARE = Activation.elementwise("½x²", z -> z * z / 2, (z, h) -> z);
-    private static final Activation.Elementwise DOUBLE = Activation.elementwise("2x", z -> 2 * z, (z, h) -> 2);
-    private static final Activation.Elementwise EXP = Activation.elementwise("eˣ", Math::exp, (z, h) -> h);
-    private static final Activation.Elementwise SIN = Activation.elementwise("sin x", Math::sin, (z, h) -> Math.cos(z));
+    static final Activation.Elementwise IDENT = Activation.elementwise("x", z -> z, (z, h) -> 1);
+    static final Activation.Elementwise HALF_SQUARE = Activation.elementwise("½x²", z -> z * z / 2, (z, h) -> z);
+    static final Activation.Elementwise DOUBLE = Activation.elementwise("2x", z -> 2 * z, (z, h) -> 2);
+    static final Activation.Elementwise EXP = Activation.elementwise("eˣ", Math::exp, (z, h) -> h);
+    static final Activation.Elementwise SIN = Activation.elementwise("sin x", Math::sin, (z, h) -> Math.cos(z));
 
     /**
      * Seed 001's network from the public API: per-unit activations, no biases, and a connectivity mask
      * for the missing h2 → h3 connection. w_ij goes from input i to unit j; v11: h1→h3, v12: h1→h4,
      * v22: h2→h4; u1: h3→o, u2: h4→o.
      */
-    private static Model seed001(double w11, double w12, double w21, double w22, double v11, double v12, double v22,
+    static Model seed001(double w11, double w12, double w21, double w22, double v11, double v12, double v22,
                                  double u1, double u2) {
         Matrix w = Matrix.of(new float[][] {{(float) w11, (float) w21}, {(float) w12, (float) w22}});
         Matrix v = Matrix.of(new float[][] {{(float) v11, 0f}, {(float) v12, (float) v22}});
@@ -306,7 +306,7 @@ class SeedExamplesTest {
     }
 
     /** The seed's backward pass by hand, in double: returns J and the nine gradients. */
-    private static double[] byHand(double x1, double x2, double t, double w11, double w12, double w21, double w22,
+    static double[] byHand(double x1, double x2, double t, double w11, double w12, double w21, double w22,
                                    double v11, double v12, double v22, double u1, double u2) {
         double z1 = w11 * x1 + w21 * x2, h1 = z1;
         double z2 = w12 * x1 + w22 * x2, h2 = z2 * z2 / 2;
@@ -325,7 +325,7 @@ class SeedExamplesTest {
         return new double[] {j, dz1 * x1, dz2 * x1, dz1 * x2, dz2 * x2, dv11, dv12, dv22, du1, du2};
     }
 
-    private static double[] frameworkGradients(Model model, double x1, double x2, double t) {
+    static double[] frameworkGradients(Model model, double x1, double x2, double t) {
         Matrix x = Matrix.row((float) x1, (float) x2);
         Matrix target = Matrix.row((float) t);
         double j;
@@ -344,7 +344,7 @@ class SeedExamplesTest {
                 v.get(0, 0), v.get(1, 0), v.get(1, 1), u.get(0, 0), u.get(0, 1)};
     }
 
-    private static final String[] NAMES = {"J", "∂J/∂w11", "∂J/∂w12", "∂J/∂w21", "∂J/∂w22", "∂J/∂v11", "∂J/∂v12",
+    static final String[] NAMES = {"J", "∂J/∂w11", "∂J/∂w12", "∂J/∂w21", "∂J/∂w22", "∂J/∂v11", "∂J/∂v12",
             "∂J/∂v22", "∂J/∂u1", "∂J/∂u2"};
 
     @Test

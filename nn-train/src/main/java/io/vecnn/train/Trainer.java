@@ -245,6 +245,8 @@ public final class Trainer {
         private final Evaluation.Accumulator[] scores;
         private final double[] losses;
         private final Kernels replicaKernels;
+        /** Runs the replicas: one thread each, whatever the kernels' own thread count. */
+        private final Kernels replicaThreads;
         private final IntConsumer reduceRange;
         // Per shard: views of the current batch matrices, rebuilt only when the batch matrix changes.
         private final Matrix[][] views;
@@ -258,6 +260,7 @@ public final class Trainer {
         StepRunner(Dataset train) {
             // Replicas split the kernels' threads among them; one replica keeps them all for its GEMMs.
             replicaKernels = replicas > 1 ? kernels.withThreads(Math.max(1, kernels.threads() / replicas)) : kernels;
+            replicaThreads = kernels.withThreads(replicas);
             workspaces = new Model.Workspace[shards];
             scores = new Evaluation.Accumulator[shards];
             losses = new double[shards];
@@ -287,7 +290,7 @@ public final class Trainer {
                 viewsOf = x;
             }
             if (replicas > 1) {
-                kernels.parallelFor(replicas, this);
+                replicaThreads.parallelFor(replicas, this);
             } else {
                 accept(0);
             }
@@ -333,7 +336,7 @@ public final class Trainer {
             if (shards > 1) {
                 reduceParts = replicas;
                 if (replicas > 1) {
-                    kernels.parallelFor(replicas, reduceRange);
+                    replicaThreads.parallelFor(replicas, reduceRange);
                 } else {
                     reduceRange(0);
                 }

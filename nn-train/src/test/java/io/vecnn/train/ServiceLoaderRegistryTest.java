@@ -4,6 +4,7 @@ import io.vecnn.api.Matrix;
 import io.vecnn.api.Model;
 import io.vecnn.api.Registry;
 import io.vecnn.layers.Dense;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,8 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Another project's layer type found through {@link java.util.ServiceLoader}: a
  * {@code META-INF/services/io.vecnn.api.LayerType} file on the class path (this test's resources).
- * Runs in a class-path execution of its own (see the pom), as a library user's application would.
+ * Runs in a class-path execution of its own (see the pom), as a library user's application would: on
+ * the module path the test classes are patched into io.vecnn.train, a named module, whose services
+ * come from its descriptor only.
  */
+@Tag("class-path")
 class ServiceLoaderRegistryTest {
     @Test
     void aLayerTypeProvidedAsAServiceIsFoundAndRoundTrips(@TempDir Path dir) throws IOException {

@@ -44,4 +44,24 @@ final class TestData {
         }
         return w;
     }
+
+    /**
+     * A class path for a child JVM that runs test classes: this JVM's module path and class path (the
+     * tests run on the module path, patched into io.vecnn.train) plus the test classes' directory.
+     */
+    static String childClassPath() {
+        List<String> parts = new java.util.ArrayList<>();
+        for (String property : new String[] {"jdk.module.path", "java.class.path"}) {
+            String v = System.getProperty(property);
+            if (v != null && !v.isBlank()) {
+                parts.add(v);
+            }
+        }
+        try {
+            parts.add(java.nio.file.Path.of(TestData.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return String.join(java.io.File.pathSeparator, parts);
+    }
 }

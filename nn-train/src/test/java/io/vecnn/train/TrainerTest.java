@@ -123,16 +123,31 @@ class TrainerTest {
     /** The same training in fresh JVMs with 1 and 2 kernel threads: bit-identical weights. */
     @Test
     void weightsDoNotDependOnTheThreadCount() throws Exception {
-        String one = runInFreshJvm(1);
-        String two = runInFreshJvm(2);
+        String one = runInFreshJvm(1, 1, 1);
+        String two = runInFreshJvm(2, 1, 1);
         assertTrue(one.startsWith("weights "), one);
         assertEquals(one, two);
     }
 
-    private static String runInFreshJvm(int threads) throws Exception {
+    /**
+     * Six shards per batch on 1, 2 or 3 replicas (threads), each replica with its own workspace and
+     * gradient buffers: bit-identical weights, since the shards' gradients are summed in shard order.
+     * Another shard count sums differently, which the weights show.
+     */
+    @Test
+    void weightsDoNotDependOnTheReplicaCount() throws Exception {
+        String r1 = runInFreshJvm(2, 1, 6);
+        assertTrue(r1.startsWith("weights "), r1);
+        assertEquals(r1, runInFreshJvm(2, 2, 6), "2 replicas");
+        assertEquals(r1, runInFreshJvm(1, 3, 6), "3 replicas on 1 kernel thread");
+        assertTrue(!r1.equals(runInFreshJvm(2, 1, 1)), "one shard sums the batch in another order");
+    }
+
+    private static String runInFreshJvm(int threads, int replicas, int shards) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Dvecnn.threads=" + threads,
-                "-cp", System.getProperty("java.class.path"), ThreadCountProbe.class.getName());
+                "-cp", TestData.childClassPath(), ThreadCountProbe.class.getName(),
+                Integer.toString(replicas), Integer.toString(shards));
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
