@@ -195,6 +195,48 @@ class TrainerTest {
         assertEquals(1, last.state().epochsDone(), "the checkpoint of the last good epoch stays");
     }
 
+    /**
+     * The update that overflows is the last of an epoch: its gradient was finite, so only the weights
+     * show it. That epoch is not saved; the checkpoint stays the last good epoch's.
+     */
+    @Test
+    void aDivergedLastStepOfAnEpochIsNeverSaved(@TempDir Path dir) throws IOException {
+        Dataset.Split d = TestData.digits();
+        Model m = TestData.classifier(3, false);
+        Path ckpt = dir.resolve("m.vecnn");
+        // 45 batches per epoch: step 90 is the last of epoch 2. Its gradient is finite (scaled by 1e6) and
+        // plain SGD at a learning rate of 3e38 turns the weights infinite.
+        int[] calls = {0};
+        Loss scaled = new Loss() {
+            @Override
+            public String name() {
+                return "scaled";
+            }
+
+            @Override
+            public double compute(Matrix out, Matrix target, Matrix grad, Kernels kernels) {
+                double l = Losses.softmaxCrossEntropy().compute(out, target, grad, kernels);
+                if (grad != null && ++calls[0] == 90) {
+                    for (int i = 0; i < grad.size(); i++) {
+                        grad.data()[grad.offset() + i] *= 1e6f;
+                    }
+                }
+                return l;
+            }
+        };
+        LearningRateSchedule blowUp = (step, perEpoch) -> step == 2 * perEpoch - 1 ? 3e38 : 1e-3;
+        Trainer t = Trainer.builder(m, scaled, Optimizers.sgd(0f)).schedule(blowUp).batchSize(32)
+                .epochs(3).seed(1).checkpoint(ckpt).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> t.fit(d.first(), null));
+        assertTrue(e.getMessage().contains("after epoch 2") && e.getMessage().contains("not saved")
+                && e.getMessage().contains(ckpt.toString()), e.getMessage());
+        Checkpoint.Loaded last = Checkpoint.load(ckpt);
+        assertEquals(1, last.state().epochsDone(), "the last good epoch's checkpoint stays");
+        for (io.vecnn.api.Parameter p : last.model().parameters()) {
+            assertEquals(-1, p.value().firstNonFinite(), p.name());
+        }
+    }
+
     @Test
     void aNonFiniteGradientNamesTheParameter() {
         Dataset.Split d = TestData.digits();
