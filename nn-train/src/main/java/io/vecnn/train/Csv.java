@@ -411,6 +411,8 @@ public final class Csv {
         int[] start = new int[64];
         int[] end = new int[64];
         int fields;
+        /** Whether the first field is quoted and empty (then an otherwise empty record is no blank line). */
+        private boolean quotedEmpty;
         /** The line the current record starts on, and the line the next one does. */
         long line;
         long nextLine = 1;
@@ -445,8 +447,6 @@ public final class Csv {
         boolean blank() {
             return fields == 1 && start[0] == end[0] && !quotedEmpty;
         }
-
-        private boolean quotedEmpty;
 
         /** Reads the next record; false at the end of the input. */
         boolean next() throws IOException {

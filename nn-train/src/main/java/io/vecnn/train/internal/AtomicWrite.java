@@ -45,7 +45,7 @@ public final class AtomicWrite {
     private AtomicWrite() {
     }
 
-    /** What to write: called once with a stream to the temporary file (buffered; need not be closed). */
+    /** What to write: called once with a stream to the temporary file (buffered; closing it only flushes). */
     @FunctionalInterface
     public interface Content {
         /** Writes the whole content to {@code out}. */
@@ -64,7 +64,12 @@ public final class AtomicWrite {
     /** Writes what {@code content} produces atomically to {@code target}. */
     public static void write(Path target, Content content) throws IOException {
         writeThroughChannel(target, ch -> {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16) {
+                @Override
+                public void close() throws IOException {
+                    flush();   // encoders that close their stream must not close the channel before it is forced
+                }
+            };
             content.writeTo(out);
             out.flush();
         });

@@ -60,7 +60,10 @@ class AtomicWriteTest {
 
         Path f = old(dir);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
-        AtomicWrite.write(f, out -> out.write("new".getBytes(StandardCharsets.UTF_8)));
+        AtomicWrite.write(f, out -> {
+            out.write("new".getBytes(StandardCharsets.UTF_8));
+            out.close();   // as some encoders do
+        });
         assertEquals("new", Files.readString(f));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
         assertEquals(List.of("fresh.png", "model.vecnn"), names(dir));
