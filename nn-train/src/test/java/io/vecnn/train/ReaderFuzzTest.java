@@ -28,9 +28,10 @@ class ReaderFuzzTest {
             try (var s = Files.list(dir)) {
                 seeds = s.sorted().toList();
             }
+            int rounds = Math.max(10, 3600 / seeds.size());   // the corpus grows with fuzzing; the time should not
             for (Path seed : seeds) {
                 byte[] original = Files.readAllBytes(seed);
-                for (int round = 0; round < 300; round++) {
+                for (int round = 0; round < rounds; round++) {
                     byte[] m = mutate(original, r);
                     switch (kind) {
                         case "idx" -> idx(m);
@@ -115,18 +116,27 @@ class ReaderFuzzTest {
         }
     }
 
-    /** The CSV reader: a table consistent with itself, or a message that names the file. */
+    /**
+     * The CSV reader, with the defaults and with the other paths (header forced, label first,
+     * non-finite values allowed): a table consistent with itself, or a message that names the file.
+     */
     @FuzzTest(maxDuration = "30s")
     void csv(byte[] data) throws IOException {
+        csv(data, Csv.Options.defaults().withMaxLineLength(1 << 12));
+        csv(data, Csv.Options.defaults().withHeader(Csv.Header.PRESENT).withLabelColumn(0).withAllowNonFinite(true));
+    }
+
+    private static void csv(byte[] data, Csv.Options options) throws IOException {
         try {
-            Csv.Table t = Csv.read(new ByteArrayInputStream(data), "fuzz", Csv.Options.defaults().withMaxLineLength(1 << 12));
+            Csv.Table t = Csv.read(new ByteArrayInputStream(data), "fuzz", options);
             Dataset d = t.dataset();
             if (d.size() < 1 || t.classNames().size() != d.classes()
-                    || !t.featureNames().isEmpty() && t.featureNames().size() != d.features()) {
+                    || !t.featureNames().isEmpty() && t.featureNames().size() != d.features()
+                    || options.header() == Csv.Header.PRESENT && t.featureNames().isEmpty()) {
                 throw new AssertionError("an inconsistent table: " + d.size() + " rows, " + d.classes() + " classes, names "
                         + t.classNames() + ", features " + d.features() + " named " + t.featureNames());
             }
-            for (int i = 0; i < d.size(); i++) {
+            for (int i = 0; i < d.size() && !options.allowNonFinite(); i++) {
                 for (float v : d.sample(i)) {
                     if (!Float.isFinite(v)) {
                         throw new AssertionError("a non-finite value passed");
@@ -140,16 +150,34 @@ class ReaderFuzzTest {
         }
     }
 
+    /**
+     * The checkpoint loader, read only: the bytes as they are (almost always a bad checksum), then
+     * with a correct CRC-32C in their last four bytes, so that mutations reach the header parser and
+     * the tensor checks behind the checksum.
+     */
     @FuzzTest(maxDuration = "30s")
     void checkpoint(byte[] data) throws IOException {
         Path f = Files.createTempFile("fuzz", ".vecnn");
         try {
-            Files.write(f, data);
+            load(f, data);
+            if (data.length >= 4) {
+                byte[] fixed = data.clone();
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                crc.update(fixed, 0, fixed.length - 4);
+                java.nio.ByteBuffer.wrap(fixed, fixed.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+                load(f, fixed);
+            }
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    private static void load(Path f, byte[] bytes) throws IOException {
+        Files.write(f, bytes);
+        try {
             Checkpoint.load(f);
         } catch (MalformedDataException expected) {
             // the documented outcome for bad input
-        } finally {
-            Files.deleteIfExists(f);
         }
     }
 }
