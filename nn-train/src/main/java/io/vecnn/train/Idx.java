@@ -61,7 +61,7 @@ public final class Idx {
     }
 
     /**
-     * Reads one IDX stream, raw or gzip-compressed (detected from its first two bytes).
+     * Reads one IDX stream (not closed), raw or gzip-compressed (detected from its first two bytes).
      *
      * @param name           the file's name, for messages
      * @param knownSize      the raw stream's length in bytes, or -1 if unknown
