@@ -11,12 +11,12 @@ import io.vecnn.api.Optimizer;
 import io.vecnn.api.Parameter;
 import io.vecnn.api.Registry;
 import io.vecnn.api.Shape;
+import io.vecnn.train.internal.AtomicWrite;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
@@ -24,8 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -214,8 +212,7 @@ public final class Checkpoint {
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, buf.position());
         buf.putInt((int) crc.getValue());
-        buf.flip();
-        writeAtomically(file, buf);
+        AtomicWrite.write(file, buf.flip());
     }
 
     /** A tensor's values in the payload: {@code array[offset .. offset + length)}. */
@@ -233,38 +230,6 @@ public final class Checkpoint {
                 .append('\n');
         chunks.add(new Chunk(m.data(), m.offset(), m.size()));
         offset[0] += 4L * m.size();
-    }
-
-    private static void writeAtomically(Path file, ByteBuffer buf) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
-            // Temporary files are private (0600); a saved model is as readable as any file the user writes.
-            try {
-                Files.setPosixFilePermissions(tmp, Files.exists(target) ? Files.getPosixFilePermissions(target)
-                        : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException notPosix) {
-                // keep the platform's default
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);     // make the rename itself durable
-            } catch (IOException | UnsupportedOperationException ignored) {
-                // Some file systems cannot sync a directory; the rename is still atomic.
-            }
-        } finally {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
-            }
-        }
     }
 
     private static String shapeText(Shape s) {

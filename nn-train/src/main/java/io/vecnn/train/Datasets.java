@@ -22,7 +22,8 @@ public final class Datasets {
             if (in == null) {
                 throw new IOException("the embedded digits dataset (io/vecnn/train/data/digits.csv.gz) is missing from the jar");
             }
-            return Csv.read(in, "digits.csv.gz", new Csv.Options(false, -1, 10, false)).scaled(1f / 16f);
+            return Csv.read(in, "digits.csv.gz", Csv.Options.defaults().withHeader(Csv.Header.ABSENT).withClasses(10)).dataset()
+                    .scaled(1f / 16f);
         }
     }
 

@@ -109,7 +109,7 @@ public final class Main implements Runnable {
                 throw new java.nio.file.NoSuchFileException(data, null,
                         "no such file or directory (expected digits, fashion-mnist, an IDX directory or a CSV file)");
             }
-            Dataset csv = Csv.read(p, new Csv.Options(false, -1, 0, allowNonFinite));
+            Dataset csv = Csv.read(p, Csv.Options.defaults().withAllowNonFinite(allowNonFinite)).dataset();
             Dataset.Split s = csv.split(0.2, seed);
             return new Datasets.TrainTest(s.first().named(p.getFileName() + "-train"), s.second().named(p.getFileName() + "-test"));
         }
