@@ -227,8 +227,9 @@ public final class Idx {
     }
 
     /**
-     * Reads an image file and a label file into a dataset: images of any item shape (flattened, scaled
-     * by {@code scale}), labels in 0..classes−1.
+     * Reads an image file and a label file into a dataset: images scaled by {@code scale}, labels in
+     * 0..classes−1. Items of rank 2 (rows × columns) become one-channel images (1 × rows × columns,
+     * NCHW), items of rank 3 (channels × rows × columns) images as they are, others feature vectors.
      */
     public static Dataset dataset(String name, Path images, Path labels, int classes, float scale) throws IOException {
         Tensor img = read(images);
@@ -254,7 +255,13 @@ public final class Idx {
                 x[i] *= scale;
             }
         }
-        return Dataset.of(name, x, img.itemSize(), l, classes);
+        int[] d = img.dims();
+        io.vecnn.api.Shape shape = switch (d.length) {
+            case 3 -> io.vecnn.api.Shape.image(1, d[1], d[2]);
+            case 4 -> io.vecnn.api.Shape.image(d[1], d[2], d[3]);
+            default -> io.vecnn.api.Shape.of(img.itemSize());
+        };
+        return Dataset.builder(name).features(shape, x).labels(l, classes).build();
     }
 
     private static String hex(int b) {
