@@ -1,6 +1,7 @@
 package io.vecnn.train;
 
 import io.vecnn.api.Matrix;
+import io.vecnn.api.Shape;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -922,7 +923,8 @@ public final class Csv {
                 ids[r] = classOf[labels[r]];
             }
             float[] x = valueCount == values.length ? values : Arrays.copyOf(values, valueCount);
-            return new Table(Dataset.of(name, x, columns - 1, ids, names.size()), names, featureNames);
+            Dataset d = Dataset.builder(name).features(Shape.of(columns - 1), x).labels(ids, names.size(), names).build();
+            return new Table(d, names, featureNames);
         }
 
         /**

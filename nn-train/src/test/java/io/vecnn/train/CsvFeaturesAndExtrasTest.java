@@ -52,6 +52,15 @@ class CsvFeaturesAndExtrasTest {
     }
 
     @Test
+    void aTablesDatasetCarriesItsClassNames() throws IOException {
+        Csv.Table t = Csv.read(new ByteArrayInputStream("x,kind\n1,b\n2,a\n3,b\n".getBytes(StandardCharsets.UTF_8)), "t.csv",
+                Csv.Options.defaults());
+        assertEquals(List.of("a", "b"), t.classNames());
+        assertEquals(t.classNames(), t.dataset().classNames(), "evaluation reports and checkpoints name the classes");
+        assertEquals(1, t.dataset().label(0));
+    }
+
+    @Test
     void aTrainerSavesItsExtrasWithEveryCheckpoint(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("m.vecnn");
         Model m = TestData.classifier(3, false);
