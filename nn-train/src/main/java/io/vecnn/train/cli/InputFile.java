@@ -48,7 +48,7 @@ final class InputFile {
                 : trained != null && trained.kind() == TrainingData.Kind.CSV ? trained.label() : null;
         Csv.Options base = TrainingData.Source.csvOptions(options.headerRule(), null, options.allowNonFinite);
         if (Boolean.FALSE.equals(labelled)) {
-            return unlabelled(file, base, features, model);
+            return unlabelled(file, Csv.readFeatures(file, base), features, model);
         }
         if (label != null && !label.matches("[0-9]{1,9}") && options.headerRule() == Csv.Header.ABSENT) {
             throw new IllegalArgumentException(file + ": the label column is named '" + label + "', but --no-header says the file "
@@ -56,7 +56,8 @@ final class InputFile {
         }
         Csv.Options withLabel = TrainingData.Source.csvOptions(options.headerRule(), label, options.allowNonFinite)
                 .withClassNames(model.classNames());
-        return Boolean.TRUE.equals(labelled) ? labelled(file, withLabel, features, model) : found(file, base, withLabel, features, model);
+        return Boolean.TRUE.equals(labelled) ? labelled(file, Csv.read(file, withLabel), features, model)
+                : found(file, base, withLabel, features, model);
     }
 
     /** A label column where training had one if that reading fits the model, else none. */
@@ -66,23 +67,21 @@ final class InputFile {
         try {
             t = Csv.read(file, withLabel);
         } catch (MalformedDataException asLabelled) {
+            Csv.Features f;
             try {
-                return unlabelled(file, base, features, model);
+                f = Csv.readFeatures(file, base);
             } catch (MalformedDataException asFeatures) {
                 String a = asLabelled.getMessage();
                 String b = asFeatures.getMessage();
                 throw new MalformedDataException(a.equals(b) ? a : a + " (read with a label column; without one: " + b + ")", asLabelled);
             }
+            return unlabelled(file, f, features, model);   // it reads only without a label column: checked as such
         }
         // A file without a label column may still parse with one (its last feature taken for labels): one feature short.
         if (t.dataset().features() == features - 1) {
-            return unlabelled(file, base, features, model);
+            return unlabelled(file, Csv.readFeatures(file, base), features, model);
         }
         return labelled(file, t, features, model);
-    }
-
-    private static Samples labelled(Path file, Csv.Options withLabel, int features, SavedModel model) throws IOException {
-        return labelled(file, Csv.read(file, withLabel), features, model);
     }
 
     private static Samples labelled(Path file, Csv.Table t, int features, SavedModel model) throws IOException {
@@ -95,8 +94,7 @@ final class InputFile {
         return new Samples(d.features(0, d.size()), d);
     }
 
-    private static Samples unlabelled(Path file, Csv.Options base, int features, SavedModel model) throws IOException {
-        Csv.Features f = Csv.readFeatures(file, base);
+    private static Samples unlabelled(Path file, Csv.Features f, int features, SavedModel model) throws IOException {
         Matrix x = f.values();
         requireFeatures(file, x.cols(), features, f.names(), model, "");
         Dataset.Standardization s = model.standardization();

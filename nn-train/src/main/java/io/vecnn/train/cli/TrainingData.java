@@ -261,10 +261,10 @@ final class TrainingData {
         }
 
         /** Throws unless {@code read} are the samples recorded here. */
-        void requireSame(Read read, String model) throws IOException {
+        void requireSame(Read read, Source where, String model) throws IOException {
             if (read.samples() != samples || read.features() != features || !read.fingerprint().equals(fingerprint)
                     || !read.classNames().equals(classNames)) {
-                throw new MalformedDataException(source.location() + ": not the data " + model + " was trained on (it recorded "
+                throw new MalformedDataException(where.location() + ": not the data " + model + " was trained on (it recorded "
                         + describe(samples, features, classNames.size(), fingerprint) + ", these are "
                         + describe(read.samples(), read.features(), read.classNames().size(), read.fingerprint()) + ")");
             }
@@ -409,7 +409,7 @@ final class TrainingData {
     static Splits prepare(Source source, Plan plan, Provenance recorded, String model) throws IOException {
         Read read = read(source);
         if (recorded != null) {
-            recorded.requireSame(read, model);
+            recorded.requireSame(read, source, model);
         }
         String name = source.shortName();
         Dataset rest;
