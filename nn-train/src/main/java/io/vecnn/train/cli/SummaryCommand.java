@@ -25,8 +25,14 @@ final class SummaryCommand implements Callable<Integer> {
                 s.epochsDone());
         TrainingData.Provenance p = saved.provenance();
         if (p != null) {
-            System.out.printf(Locale.ROOT, "data %s (%s): %,d samples × %d features, fingerprint %s; test %s, validation %s of the "
-                            + "rest (seed %d)%s%n", p.source().location(), p.source().kind().key(), p.samples(), p.features(),
+            String where = switch (p.source().kind()) {
+                case DIGITS -> "the embedded digits";
+                case FASHION_MNIST -> "Fashion-MNIST (" + p.source().location() + ")";
+                case IDX -> "IDX files in " + p.source().location();
+                case CSV -> p.source().location();
+            };
+            System.out.printf(Locale.ROOT, "data: %s, %,d samples × %d features, fingerprint %s; test %s, validation %s of the "
+                            + "rest (seed %d)%s%n", where, p.samples(), p.features(),
                     p.fingerprint(), Double.isNaN(p.plan().testFraction()) ? "from the test files"
                             : p.plan().testFraction() + " (seed " + p.plan().testSeed() + ")",
                     p.plan().validationFraction(), p.plan().validationSeed(), p.standardization() != null ? "; standardised" : "");
