@@ -133,6 +133,30 @@ class CsvCliTest {
     }
 
     @Test
+    void resumingContinuesOnTheRecordedDataAndRefusesOthers(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("wine.csv");
+        Files.copy(Cli.fixture("wine.csv"), data);
+        Path model = dir.resolve("m.vecnn");
+        assertEquals(0, Cli.run("train", "--data", data.toString(), "--epochs", "2", "--no-progress", "--out", model.toString()).code());
+        Checkpoint.Extras before = Checkpoint.load(model).extras();
+        Cli.Run more = Cli.run("train", "--data", data.toString(), "--epochs", "3", "--no-progress", "--out", model.toString(), "--resume");
+        assertEquals(0, more.code(), more.err());
+        assertTrue(more.out().contains("epoch   3/3") && !more.out().contains("epoch   1/3"), more.out());
+        Checkpoint.Extras after = Checkpoint.load(model).extras();
+        assertEquals(before.metadata(), after.metadata());
+        assertArrayEquals(before.tensors().get("standardize.mean"), after.tensors().get("standardize.mean"));
+        byte[] saved = Files.readAllBytes(model);
+        Cli.run("train", "--data", data.toString(), "--epochs", "4", "--out", model.toString(), "--resume", "--validation", "0.2")
+                .failsWith(1, "error: " + model + " was trained with --validation 0.1; resuming with 0.2 would change the training samples");
+        Cli.run("train", "--data", data.toString(), "--epochs", "4", "--out", model.toString(), "--resume", "--no-standardize")
+                .failsWith(1, "error: " + model + " was trained with standardised features; resuming cannot change that");
+        Files.writeString(data, Files.readString(data).replace("\n14.23,", "\n14.5,"));
+        Cli.run("train", "--data", data.toString(), "--epochs", "4", "--out", model.toString(), "--resume")
+                .failsWith(1, "error: " + data + ": not the data " + model + " was trained on");
+        assertArrayEquals(saved, Files.readAllBytes(model), "a refused resume leaves the model as it was");
+    }
+
+    @Test
     void stringClassesAreNamedEverywhere(@TempDir Path dir) throws Exception {
         Path iris = Cli.fixture("iris.csv");
         Path model = dir.resolve("iris.vecnn");
