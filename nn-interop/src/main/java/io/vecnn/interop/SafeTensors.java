@@ -1,0 +1,7 @@
+package io.vecnn.interop;
+
+/** placeholder */
+public final class SafeTensors {
+    private SafeTensors() {
+    }
+}

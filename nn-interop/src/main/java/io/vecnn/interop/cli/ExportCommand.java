@@ -1,0 +1,5 @@
+package io.vecnn.interop.cli;
+
+/** placeholder */
+public final class ExportCommand {
+}
