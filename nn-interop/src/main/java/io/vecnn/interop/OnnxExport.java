@@ -2,7 +2,8 @@ package io.vecnn.interop;
 
 import io.vecnn.api.Model;
 import io.vecnn.api.Node;
-import io.vecnn.interop.internal.Files2;
+import io.vecnn.api.internal.AtomicWrite;
+import io.vecnn.interop.internal.Version;
 import io.vecnn.interop.internal.OnnxGraph;
 
 import java.io.IOException;
@@ -47,12 +48,7 @@ public final class OnnxExport {
     public static void write(Model model, Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         byte[] bytes = toBytes(model);
-        Files2.writeAtomically(file, ch -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-        });
+        AtomicWrite.write(file, ByteBuffer.wrap(bytes));
     }
 
     /**
@@ -75,6 +71,6 @@ public final class OnnxExport {
             throw new IllegalArgumentException("the model's tensors take " + bytes + " bytes; an ONNX file without "
                     + "external data holds at most 2 GB, which this exporter does not exceed");
         }
-        return OnnxGraph.build(model, Files2.version()).toByteArray();
+        return OnnxGraph.build(model, Version.version()).toByteArray();
     }
 }

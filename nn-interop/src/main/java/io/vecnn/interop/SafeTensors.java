@@ -4,7 +4,7 @@ import io.vecnn.api.Matrix;
 import io.vecnn.api.Model;
 import io.vecnn.api.Node;
 import io.vecnn.api.Parameter;
-import io.vecnn.interop.internal.Files2;
+import io.vecnn.interop.internal.Version;
 import io.vecnn.interop.internal.NodeFormats;
 import io.vecnn.interop.internal.SafeTensorsFormat;
 
@@ -140,7 +140,7 @@ public final class SafeTensors {
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.put("producer", "vecnn " + Files2.version());
+        meta.put("producer", "vecnn " + Version.version());
         SafeTensorsFormat.write(file, out, meta);
     }
 

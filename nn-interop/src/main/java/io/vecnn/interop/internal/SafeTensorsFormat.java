@@ -5,6 +5,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import com.google.gson.stream.MalformedJsonException;
+import io.vecnn.api.internal.AtomicWrite;
 import io.vecnn.interop.MalformedFileException;
 
 import java.io.EOFException;
@@ -375,26 +376,19 @@ public final class SafeTensorsFormat {
             head.put((byte) ' ');
         }
         head.flip();
-        Files2.writeAtomically(file, ch -> {
-            writeFully(ch, head);
+        AtomicWrite.write(file, out -> {
+            out.write(head.array(), 0, head.limit());
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
             for (Out t : tensors) {
                 for (int done = 0; done < t.count(); ) {
                     int count = Math.min(t.count() - done, CHUNK / 4);
                     chunk.clear();
                     chunk.asFloatBuffer().put(t.data(), t.offset() + done, count);
-                    chunk.limit(count * 4);
-                    writeFully(ch, chunk);
+                    out.write(chunk.array(), 0, count * 4);
                     done += count;
                 }
             }
         });
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
     }
 
     private static MalformedFileException bad(Path file, String what) {
