@@ -8,10 +8,13 @@
  * Depends on the JDK and {@code io.vecnn.kernels} (which workspaces hand to the nodes they run);
  * implementations live in {@code io.vecnn.layers} and {@code io.vecnn.train}.
  */
+@SuppressWarnings("module")   // the qualified export names modules built after this one
 module io.vecnn.api {
     requires transitive io.vecnn.kernels;
 
     exports io.vecnn.api;
+    // Atomic file writes shared by the modules that save files (checkpoints, exports), not API.
+    exports io.vecnn.api.internal to io.vecnn.train, io.vecnn.interop;
 
     uses io.vecnn.api.LayerType;
     uses io.vecnn.api.ActivationProvider;

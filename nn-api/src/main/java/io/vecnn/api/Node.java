@@ -17,7 +17,7 @@ import java.util.List;
  * <h2>Self-description</h2>
  * Every node names its {@link #type()} and gives its {@link #config()}; a {@link LayerType}
  * registered under that type name (found through {@link java.util.ServiceLoader}, see
- * {@link LayerTypes}) rebuilds an equal node from the configuration, and checkpoints then restore
+ * {@link Registry}) rebuilds an equal node from the configuration, and checkpoints then restore
  * the named tensors ({@link #parameters()} and {@link #buffers()}) into it. That is all a layer
  * needs to be saved and loaded.
  */

@@ -11,7 +11,7 @@ import io.vecnn.api.Optimizer;
 import io.vecnn.api.Parameter;
 import io.vecnn.api.Registry;
 import io.vecnn.api.Shape;
-import io.vecnn.train.internal.AtomicWrite;
+import io.vecnn.api.internal.AtomicWrite;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.vecnn.train.internal;
+package io.vecnn.api.internal;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

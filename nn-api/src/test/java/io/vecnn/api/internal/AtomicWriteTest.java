@@ -1,4 +1,4 @@
-package io.vecnn.train.internal;
+package io.vecnn.api.internal;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

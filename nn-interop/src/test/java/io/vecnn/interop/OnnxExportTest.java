@@ -1,0 +1,200 @@
+package io.vecnn.interop;
+
+import io.vecnn.api.Activation;
+import io.vecnn.api.Layer;
+import io.vecnn.api.LayerConfig;
+import io.vecnn.api.Matrix;
+import io.vecnn.api.Model;
+import io.vecnn.api.Shape;
+import io.vecnn.interop.onnx.proto.OnnxProto;
+import io.vecnn.layers.Activations;
+import io.vecnn.layers.Add;
+import io.vecnn.layers.Concat;
+import io.vecnn.layers.Dense;
+import io.vecnn.layers.Dropout;
+import io.vecnn.layers.Flatten;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OnnxExportTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"identity", "sigmoid", "tanh", "relu", "leaky_relu(0.2)", "elu(0.7)", "gelu", "softplus", "silu",
+            "softmax"})
+    void everyBuiltinActivationMatchesPredict(String name) throws Exception {
+        Activation f = Activations.named(name);
+        Model m = Model.builder(5).add(Dense.of(9, f)).add(Dense.of(4, f)).seed(name.hashCode()).build();
+        Ort.randomizeParameters(m, 11);
+        double worst = Ort.checkAgainstPredict(m, 12);
+        System.out.printf("ONNX %s: worst relative error %.2e%n", name, worst);
+    }
+
+    @Test
+    void denseWithoutBiasAndDropoutMidwayAndLast() throws Exception {
+        Model m = Model.builder(6)
+                .add(Dense.of(8, Activations.relu()).bias(false))
+                .add(Dropout.of(0.5f))
+                .add(Dense.of(3, Activations.tanh()))
+                .add(Dropout.of(0.25f))
+                .build();
+        Ort.randomizeParameters(m, 21);
+        Ort.checkAgainstPredict(m, 22);
+    }
+
+    @Test
+    void flattenOfAnImageInput() throws Exception {
+        Model m = Model.builder(Shape.image(2, 3, 4))
+                .add(Flatten.of())
+                .add(Dense.of(5, Activations.relu()))
+                .add(Dense.of(3, Activations.softmax()))
+                .build();
+        Ort.randomizeParameters(m, 31);
+        Ort.checkAgainstPredict(m, 32);
+        OnnxProto.ModelProto p = OnnxProto.ModelProto.parseFrom(OnnxExport.toBytes(m));
+        List<OnnxProto.TensorShapeProto.Dimension> dims = p.getGraph().getInput(0).getType().getTensorType().getShape().getDimList();
+        assertEquals("batch", dims.get(0).getDimParam());
+        assertEquals(List.of(2L, 3L, 4L), dims.subList(1, 4).stream().map(d -> d.getDimValue()).toList(), "NCHW input");
+    }
+
+    @Test
+    void graphWithResidualAddConcatAndTwoInputs() throws Exception {
+        Model m = Model.graph()
+                .input("x", Shape.of(6))
+                .input("y", Shape.of(3))
+                .add("a", Dense.of(6, Activations.tanh()), "x")
+                .add("residual", Add.of(), "x", "a")
+                .add("b", Dense.of(4, Activations.gelu()), "residual")
+                .add("cat", Concat.of(), "residual", "b", "y")
+                .add("out", Dense.of(3, Activations.softmax()), "cat")
+                .build();
+        Ort.randomizeParameters(m, 41);
+        Ort.checkAgainstPredict(m, 42);
+    }
+
+    @Test
+    void addOfThreeInputsAndAnOutputThatIsNotTheLastNode() throws Exception {
+        Model m = Model.graph()
+                .input("x", Shape.of(4))
+                .add("a", Dense.of(4, Activations.relu()), "x")
+                .add("b", Dense.of(4, Activations.sigmoid()), "x")
+                .add("sum", Add.of(), "x", "a", "b")
+                .add("unused", Dense.of(2), "sum")
+                .output("sum")
+                .build();
+        Ort.randomizeParameters(m, 51);
+        Ort.checkAgainstPredict(m, 52);
+    }
+
+    @Test
+    void fileHoldsOpset17AndPyTorchShapedInitializersUnderVecnnNames(@TempDir Path dir) throws Exception {
+        Model m = Model.builder(5).add(Dense.of(3, Activations.relu())).add(Dense.of(2)).build();
+        Path file = dir.resolve("m.onnx");
+        OnnxExport.write(m, file);
+        OnnxProto.ModelProto p = OnnxProto.ModelProto.parseFrom(Files.readAllBytes(file));
+        assertEquals(17, p.getOpsetImport(0).getVersion());
+        assertEquals("", p.getOpsetImport(0).getDomain());
+        assertEquals("vecnn", p.getProducerName());
+        Map<String, List<Long>> dims = p.getGraph().getInitializerList().stream()
+                .collect(Collectors.toMap(t -> t.getName(), t -> t.getDimsList()));
+        assertEquals(Map.of("dense1.weight", List.of(3L, 5L), "dense1.bias", List.of(3L),
+                "dense2.weight", List.of(2L, 3L), "dense2.bias", List.of(2L)), dims);
+        assertEquals(List.of("Gemm", "Relu", "Gemm"), p.getGraph().getNodeList().stream().map(n -> n.getOpType()).toList());
+        assertEquals("dense2", p.getGraph().getOutput(0).getName());
+    }
+
+    @Test
+    void userDefinedActivationIsRefusedNamingTheLayerAndNothingIsWritten(@TempDir Path dir) throws Exception {
+        Activation swish = Activation.elementwise("swish", z -> z / (1 + Math.exp(-z)), (z, h) -> 0);
+        Model m = Model.builder(4).add(Dense.of(3, Activations.relu())).add(Dense.of(2, swish).name("head")).build();
+        Path file = dir.resolve("m.onnx");
+        Files.write(file, new byte[] {1, 2, 3});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.write(m, file));
+        assertTrue(e.getMessage().contains("'head'") && e.getMessage().contains("'swish'") && e.getMessage().contains("user-defined"),
+                e.getMessage());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(file), "the existing file is untouched");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void aUserFunctionUnderABuiltinNameIsRefused() {
+        Activation fakeRelu = Activation.elementwise("relu", z -> Math.max(z, 0.5 * z), (z, h) -> 1);
+        Model m = Model.builder(4).add(Dense.of(2, fakeRelu)).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m));
+        assertTrue(e.getMessage().contains("'dense1'") && e.getMessage().contains("user-defined"), e.getMessage());
+    }
+
+    @Test
+    void perUnitActivationIsRefused() {
+        Activation mixed = Activation.perUnit(Activations.relu(), Activations.tanh());
+        Model m = Model.builder(4).add(Dense.of(2, mixed)).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m));
+        assertTrue(e.getMessage().contains("'dense1'") && e.getMessage().contains("per-unit(relu,tanh)"), e.getMessage());
+    }
+
+    @Test
+    void unknownNodeTypeIsRefusedNamingTheNodeAndTheKnownTypes() {
+        Model m = Model.builder(4).add(Dense.of(4)).add(new Scale("scale7", "test-scale", 4)).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m));
+        assertTrue(e.getMessage().contains("'scale7'") && e.getMessage().contains("'test-scale'")
+                && e.getMessage().contains("dense"), e.getMessage());
+    }
+
+    @Test
+    void anotherClassClaimingABuiltinTypeNameIsRefused() {
+        Model m = Model.builder(4).add(new Scale("impostor", Dense.TYPE, 4)).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m));
+        assertTrue(e.getMessage().contains("'impostor'") && e.getMessage().contains(Scale.class.getName()), e.getMessage());
+    }
+
+    /** A layer the exporter does not know: y = 2x. */
+    record Scale(String name, String type, int width) implements Layer {
+        @Override
+        public Shape inputShape() {
+            return Shape.of(width);
+        }
+
+        @Override
+        public Shape outputShape() {
+            return Shape.of(width);
+        }
+
+        @Override
+        public LayerConfig config() {
+            return LayerConfig.empty();
+        }
+
+        @Override
+        public State newState() {
+            return new State() {
+            };
+        }
+
+        @Override
+        public Matrix forward(Matrix input, State state) {
+            Matrix y = input.copy();
+            for (int i = 0; i < y.size(); i++) {
+                y.data()[y.offset() + i] *= 2;
+            }
+            return y;
+        }
+
+        @Override
+        public Matrix backward(Matrix outputGradient, State state, boolean needInputGradient) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
