@@ -2,7 +2,7 @@ package io.vecnn.train.cli;
 
 import io.vecnn.train.EpochMetrics;
 import io.vecnn.train.TrainingListener;
-import io.vecnn.train.internal.AtomicWrite;
+import io.vecnn.api.internal.AtomicWrite;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;

@@ -4,7 +4,7 @@ import io.vecnn.api.Matrix;
 import io.vecnn.kernels.Kernels;
 import io.vecnn.layers.Activations;
 import io.vecnn.train.Dataset;
-import io.vecnn.train.internal.AtomicWrite;
+import io.vecnn.api.internal.AtomicWrite;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
