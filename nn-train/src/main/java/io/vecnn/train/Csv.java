@@ -1,5 +1,8 @@
 package io.vecnn.train;
 
+import io.vecnn.api.Matrix;
+import io.vecnn.api.Shape;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +27,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reader of CSV files (comma-separated, RFC 4180 quoting, UTF-8, optionally gzip-compressed, detected
  * from the content) into a classification {@link Dataset}: every column is a feature except the label
- * column.
+ * column. {@link #readFeatures} reads a file without a label column (samples to predict).
  *
  * <p><b>Header.</b> By default the first line is taken as a header when some column holds a
  * non-number there and a number on the second line (a header of numbers only is not detected: force
@@ -175,6 +178,21 @@ public final class Csv {
         }
     }
 
+    /**
+     * What a CSV file without a label column holds: every column is a feature (new samples to
+     * predict, for instance).
+     *
+     * @param values the samples, one row each
+     * @param names  the header's column names in order, or empty without a header
+     */
+    public record Features(Matrix values, List<String> names) {
+        /** The list is copied. */
+        public Features {
+            Objects.requireNonNull(values, "values");
+            names = List.copyOf(names);
+        }
+    }
+
     /** Reads a CSV file. */
     public static Table read(Path file, Options options) throws IOException {
         try (InputStream raw = Files.newInputStream(file)) {
@@ -184,6 +202,35 @@ public final class Csv {
 
     /** Reads a CSV stream (not closed); {@code name} names it in messages. */
     public static Table read(InputStream stream, String name, Options options) throws IOException {
+        return read(stream, name, options, Parser::parse);
+    }
+
+    /**
+     * Reads a CSV file that has no label column: every column is a feature, in the number grammar
+     * and with the header rule, limits and errors of {@link #read}. The options' label column,
+     * classes and class names are not used.
+     *
+     * @throws IllegalArgumentException if the options name a label column
+     */
+    public static Features readFeatures(Path file, Options options) throws IOException {
+        try (InputStream raw = Files.newInputStream(file)) {
+            return readFeatures(raw, file.toString(), options);
+        }
+    }
+
+    /** Reads a CSV stream without a label column (not closed); see {@link #readFeatures(Path, Options)}. */
+    public static Features readFeatures(InputStream stream, String name, Options options) throws IOException {
+        if (options.labelName() != null) {
+            throw new IllegalArgumentException("the label column '" + options.labelName() + "' is named, but features alone are read");
+        }
+        return read(stream, name, options, Parser::parseFeatures);
+    }
+
+    private interface ParseStep<T> {
+        T parse(Parser parser) throws IOException;
+    }
+
+    private static <T> T read(InputStream stream, String name, Options options, ParseStep<T> step) throws IOException {
         InputStream in = new BufferedInputStream(stream, 1 << 16);
         in.mark(2);
         int b0 = in.read();
@@ -196,7 +243,7 @@ public final class Csv {
             }
             // A strict decoder: invalid UTF-8 is an error, never a silent U+FFFD in a class name.
             records = new Records(new Utf8(in), name, options.maxLineLength());
-            return new Parser(name, options, records).parse();
+            return step.parse(new Parser(name, options, records));
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw new MalformedDataException(name + (records == null ? "" : ":" + records.nextLine)
                     + ": corrupt or truncated gzip data: " + e.getMessage(), e);
@@ -576,6 +623,8 @@ public final class Csv {
         private final Records records;
         private int columns = -1;
         private int labelColumn;
+        /** Whether a column holds the labels (false: every column is a feature). */
+        private boolean labelled = true;
         private float[] values = new float[1 << 12];
         private int valueCount;
         private int[] labels = new int[1 << 10];
@@ -601,6 +650,18 @@ public final class Csv {
         }
 
         Table parse() throws IOException {
+            return table(readAll());
+        }
+
+        Features parseFeatures() throws IOException {
+            labelled = false;
+            List<String> names = readAll();
+            float[] x = valueCount == values.length ? values : Arrays.copyOf(values, valueCount);
+            return new Features(Matrix.wrap(rows, columns, x), names);
+        }
+
+        /** Reads the header (if any) and every row; returns the feature names (empty without a header). */
+        private List<String> readAll() throws IOException {
             if (!nextNonBlank()) {
                 throw new MalformedDataException(name + (records.nextLine <= 1 ? ": the file is empty" : ": no data rows"));
             }
@@ -620,7 +681,9 @@ public final class Csv {
                 labelColumn = labelColumn(first, firstLine);
                 columns = first.length;
                 List<String> names = new ArrayList<>(Arrays.asList(first));
-                names.remove(labelColumn);
+                if (labelled) {
+                    names.remove(labelColumn);
+                }
                 featureNames = names;
             } else {
                 row(first, firstLine);
@@ -632,7 +695,7 @@ public final class Csv {
                 row(null, records.line);
                 more = nextNonBlank();
             }
-            return table(featureNames);
+            return featureNames;
         }
 
         private static int kindOf(String t) {
@@ -652,6 +715,9 @@ public final class Csv {
         }
 
         private int labelColumn(String[] header, long line) throws MalformedDataException {
+            if (!labelled) {
+                return -1;   // no column is the label
+            }
             if (header.length < 2) {
                 throw new MalformedDataException(name + ":" + line + ": " + header.length
                         + " column; need at least one feature and a label" + separatorHint(header));
@@ -857,7 +923,8 @@ public final class Csv {
                 ids[r] = classOf[labels[r]];
             }
             float[] x = valueCount == values.length ? values : Arrays.copyOf(values, valueCount);
-            return new Table(Dataset.of(name, x, columns - 1, ids, names.size()), names, featureNames);
+            Dataset d = Dataset.builder(name).features(Shape.of(columns - 1), x).labels(ids, names.size(), names).build();
+            return new Table(d, names, featureNames);
         }
 
         /**

@@ -58,6 +58,7 @@ public final class Trainer {
     private final String monitor;
     private final int patience;
     private final Path checkpoint;
+    private final Checkpoint.Extras checkpointExtras;
     private final List<TrainingListener> listeners;
     private final Kernels kernels;
     private final int replicas;
@@ -81,6 +82,7 @@ public final class Trainer {
         this.monitor = b.monitor;
         this.patience = b.patience;
         this.checkpoint = b.checkpoint;
+        this.checkpointExtras = b.checkpointExtras;
         this.listeners = List.copyOf(b.listeners);
         this.kernels = b.kernels != null ? b.kernels : Kernels.get();
         this.replicas = b.replicas;
@@ -226,7 +228,7 @@ public final class Trainer {
                 epochsDone = epoch;
                 updateEarlyStopping(m);
                 if (checkpoint != null) {
-                    Checkpoint.save(checkpoint, model, optimizer, state());
+                    Checkpoint.save(checkpoint, model, optimizer, state(), checkpointExtras);
                 }
                 for (TrainingListener listener : listeners) {
                     listener.onEpoch(m);
@@ -501,6 +503,7 @@ public final class Trainer {
         private String monitor = "val_loss";
         private int patience;
         private Path checkpoint;
+        private Checkpoint.Extras checkpointExtras = Checkpoint.Extras.NONE;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private Kernels kernels;
         private int replicas = 1;
@@ -581,7 +584,17 @@ public final class Trainer {
 
         /** Save a checkpoint to this file after every epoch (atomically replacing the previous one). */
         public Builder checkpoint(Path file) {
+            return checkpoint(file, Checkpoint.Extras.NONE);
+        }
+
+        /**
+         * Save a checkpoint to this file after every epoch with these extras (what the model needs
+         * besides its weights, e.g. class names and a standardization), atomically replacing the
+         * previous one.
+         */
+        public Builder checkpoint(Path file, Checkpoint.Extras extras) {
             this.checkpoint = file;
+            this.checkpointExtras = Objects.requireNonNull(extras, "extras");
             return this;
         }
 

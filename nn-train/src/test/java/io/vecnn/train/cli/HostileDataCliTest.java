@@ -5,9 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
@@ -21,25 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * model saved before untouched; a table as users export it trains.
  */
 class HostileDataCliTest {
-
-    private record Run(int code, String out, String err) {
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static byte[] gzip(byte[] raw) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -61,7 +40,7 @@ class HostileDataCliTest {
     @Test
     void badDataFilesFailInOneLineAndTheSavedModelStays(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("m.vecnn");
-        Run first = run("train", "--epochs", "1", "--no-progress", "--out", model.toString());
+        Cli.Run first = Cli.run("train", "--epochs", "1", "--no-progress", "--out", model.toString());
         assertEquals(0, first.code(), first.err());
         byte[] saved = Files.readAllBytes(model);
         String rows = "0.1,0.2,0\n0.3,0.4,1\n".repeat(20);
@@ -76,7 +55,7 @@ class HostileDataCliTest {
         for (String[] c : cases) {
             Path csv = dir.resolve("bad.csv");
             Files.writeString(csv, c[0]);
-            Run r = run("train", "--epochs", "1", "--no-progress", "--data", csv.toString(), "--out", model.toString());
+            Cli.Run r = Cli.run("train", "--epochs", "1", "--no-progress", "--data", csv.toString(), "--out", model.toString());
             assertEquals(1, r.code(), c[1] + ": " + r.out() + r.err());
             assertTrue(r.err().startsWith("error: " + csv + c[1]), r.err());
             assertEquals(1, r.err().lines().count(), r.err());
@@ -86,7 +65,7 @@ class HostileDataCliTest {
         Path idx = Files.createDirectory(dir.resolve("idx"));
         Files.write(idx.resolve("train-images-idx3-ubyte.gz"), gzip(idx(0x08, new int[] {1 << 14, 256, 256}, 16)));
         Files.write(idx.resolve("train-labels-idx1-ubyte"), idx(0x08, new int[] {1 << 14}, 1 << 14));
-        Run bomb = run("train", "--epochs", "1", "--no-progress", "--data", idx.toString(), "--out", model.toString());
+        Cli.Run bomb = Cli.run("train", "--epochs", "1", "--no-progress", "--data", idx.toString(), "--out", model.toString());
         assertEquals(1, bomb.code(), bomb.err());
         assertTrue(bomb.err().startsWith("error: " + idx.resolve("train-images-idx3-ubyte.gz") + ": truncated: the data ends at byte 32"
                 + " of the decompressed data"), bomb.err());
@@ -107,7 +86,7 @@ class HostileDataCliTest {
         Path data = dir.resolve("rings.csv");
         Files.writeString(data, csv);
         Path model = dir.resolve("rings.vecnn");
-        Run train = run("train", "--epochs", "30", "--no-progress", "--data", data.toString(), "--out", model.toString());
+        Cli.Run train = Cli.run("train", "--epochs", "30", "--no-progress", "--data", data.toString(), "--out", model.toString());
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.size(model) > 0);
     }
