@@ -10,6 +10,7 @@ module io.vecnn.train {
     requires transitive io.vecnn.layers;
     requires io.vecnn.kernels;
     requires static info.picocli;
+    requires static io.vecnn.interop;   // the export command only
     requires static me.tongfei.progressbar;
     requires static org.knowm.xchart;
     requires static java.desktop;

@@ -1,5 +1,6 @@
 package io.vecnn.train.cli;
 
+import io.vecnn.train.Checkpoint;
 import io.vecnn.train.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,12 +44,11 @@ public final class Main implements Runnable {
         return commandLine().execute(args);
     }
 
-    /**
-     * The command line with its subcommands. Commands from other modules are registered here, e.g.
-     * {@code cl.addSubcommand(new ExportCommand(file -> Checkpoint.load(file).model()))}.
-     */
+    /** The command line with its subcommands; commands from other modules are registered here. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // nn-interop's export reads models through the checkpoint loader it is handed (it does not depend on nn-train).
+        cl.addSubcommand(new io.vecnn.interop.cli.ExportCommand(file -> Checkpoint.load(file).model()));
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler(Main::usageError);
         return cl;

@@ -34,6 +34,12 @@ class MainTest {
         assertEquals(0, summary.code(), summary.err());
         assertTrue(summary.out().contains("dense1 dense 64→128, relu") && summary.out().contains("3 epochs done"), summary.out());
 
+        // The export command of nn-interop, registered by this command line.
+        Path onnx = dir.resolve("m.onnx");
+        Cli.Run export = Cli.run("export", "--model", model.toString(), "--format", "onnx", "--out", onnx.toString());
+        assertEquals(0, export.code(), export.err());
+        assertTrue(Files.size(onnx) > 17_000 * 4, "the weights are in the file: " + Files.size(onnx) + " bytes");
+
         // Resuming a finished run with more epochs continues from its checkpoint.
         Cli.Run more = Cli.run("train", "--epochs", "4", "--no-progress", "--out", model.toString(), "--resume");
         assertEquals(0, more.code(), more.err());
