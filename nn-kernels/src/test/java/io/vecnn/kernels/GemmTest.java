@@ -214,6 +214,12 @@ class GemmTest {
                     Kernels.vector().withThreads(3).gemm(ta, tb, m, n, k, 0.7f, a, 0, lda, b, 0, ldb, 1.3f, c3, 0, n);
                     assertArrayEquals(c1, c2, "2 threads, " + m + "x" + n + "x" + k + " " + ta + tb);
                     assertArrayEquals(c1, c3, "3 threads, " + m + "x" + n + "x" + k + " " + ta + tb);
+                    if (m * n * k < 100_000_000) { // the scalar fallback on threads too (its loop runs at a few GFLOPS)
+                        float[] s1 = c1.clone(), s2 = c1.clone();
+                        Kernels.scalar().gemm(ta, tb, m, n, k, 0.7f, a, 0, lda, b, 0, ldb, 1.3f, s1, 0, n);
+                        Kernels.scalar().withThreads(3).gemm(ta, tb, m, n, k, 0.7f, a, 0, lda, b, 0, ldb, 1.3f, s2, 0, n);
+                        assertArrayEquals(s1, s2, "scalar, 3 threads, " + m + "x" + n + "x" + k + " " + ta + tb);
+                    }
                 }
             }
         }
