@@ -2,29 +2,45 @@ package io.vecnn.kernels.internal.vector;
 
 import io.vecnn.kernels.internal.WorkerPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GEMM in the style of BLIS: three loops of blocking and packing around one register-tiled
- * micro-kernel of {@code MR × NR} = 4 × (2 vectors). Packing absorbs the transposes and pads edge
- * panels with zeros, so every element of C is computed by the same chain of fused multiply-adds
- * in the same order, whichever tile (full or edge) and whichever thread it falls into: results do
- * not depend on the thread count.
+ * micro-kernel of {@code MR × NR} = MR rows × (2 vectors). Packing absorbs the transposes and pads
+ * edge panels with zeros, so every element of C is computed by the same chain of fused
+ * multiply-adds in the same order, whichever tile (full or edge) and whichever thread it falls
+ * into: results do not depend on the thread count.
  *
- * <p>Why 4 × 2 vectors: eight accumulators plus two B vectors and one broadcast fit AVX2's 16
- * registers; wider tiles (12 accumulators) make C2 spill an accumulator every iteration.
+ * <p>The tile is chosen by the vector register budget: each accumulator is one register, and the
+ * FMA latency × FMA ports (4 × 2 on current x86 cores) independent accumulators are the least that
+ * keeps both FMA pipes busy. With 512-bit vectors (AVX-512: 32 registers) the tile is 12 × 2
+ * vectors: 24 accumulators, 2 B vectors and a broadcast; with 256-bit vectors (AVX2: 16 registers)
+ * it is 4 × 2: 8 accumulators, as 12 make C2 spill one to the stack every iteration.
  */
 final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 4;
-    static final int NR = 2 * L;
-    /** Tuned on AVX2 (Zen 3); {@code vecnn.gemm.kc / .mc / .nc} override them for other caches. */
+    /** Rows of the register tile ({@code vecnn.gemm.mr} = 4 or 12 overrides the choice by vector width). */
+    static final int MR = tileRows();
+    static final int NV = 2;
+    static final int NR = NV * L;
+    /** The narrow path (A·Bᵀ with n ≤ NARROW_NV vectors): rows × vectors of its tile, A read in place. */
+    static final int NARROW_NV = L >= 16 ? 1 : 2;
+    static final int NARROW_MR = L >= 16 ? 12 : 4;
+    /** Tuned on Zen 5 (AVX-512) and Zen 3 (AVX2); {@code vecnn.gemm.kc / .mc / .nc} override them for other caches. */
+    static final boolean A_PANEL_IN_L1 = Boolean.parseBoolean(System.getProperty("vecnn.gemm.apanel", Boolean.toString(MR == 12)));
     static final GemmBlocking BLOCKING = new GemmBlocking(MR, NR,
             Integer.getInteger("vecnn.gemm.kc", 256),
-            roundUp(Integer.getInteger("vecnn.gemm.mc", 240), MR),
-            roundUp(Integer.getInteger("vecnn.gemm.nc", 128 * NR), NR),
+            roundUp(Integer.getInteger("vecnn.gemm.mc", A_PANEL_IN_L1 ? 6144 : 240), MR),
+            roundUp(Integer.getInteger("vecnn.gemm.nc", A_PANEL_IN_L1 ? 512 : 4096), NR),
             64L * 64 * 64 * 4);
+
+    /** Depth of a packed block and the row stride of A packed row-major (a constant, see the kernels). */
+    static final int KC = BLOCKING.kc();
+    /** Lane selections of the transposes' stages: stage s pairs lanes d = 2^s apart. */
+    static final IntVector[] TRANSPOSE_LO = transposeIndexes(true);
+    static final IntVector[] TRANSPOSE_HI = transposeIndexes(false);
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
     private static final ThreadLocal<ParallelGemm> JOB = ThreadLocal.withInitial(ParallelGemm::new);
@@ -32,11 +48,35 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
+    private static IntVector[] transposeIndexes(boolean low) {
+        int stages = Integer.numberOfTrailingZeros(L);
+        IntVector[] out = new IntVector[stages];
+        for (int st = 0; st < stages; st++) {
+            int d = 1 << st;
+            int[] idx = new int[L];
+            for (int lane = 0; lane < L; lane++) {
+                boolean first = (lane & d) == 0;
+                // two-source indexes: 0..L-1 select from the first vector, L..2L-1 from the second
+                idx[lane] = low ? (first ? lane : L + lane - d) : (first ? lane + d : L + lane);
+            }
+            out[st] = IntVector.fromArray(IntVector.SPECIES_PREFERRED, idx, 0);
+        }
+        return out;
+    }
+
+    private static int tileRows() {
+        int mr = Integer.getInteger("vecnn.gemm.mr", S.vectorBitSize() >= 512 ? 12 : 4);
+        if (mr != 4 && mr != 12) {
+            throw new IllegalArgumentException("vecnn.gemm.mr must be 4 or 12, got " + mr);
+        }
+        return mr;
+    }
+
     /** Per-thread packing buffers, grown on demand and then reused. */
     static final class Workspace {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR * NR, NARROW_MR * NARROW_NV * L)];
 
         float[] aPack(int size) {
             if (aPack.length < size) {
@@ -60,9 +100,9 @@ final class VectorGemm {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        if (!transA && transB && n < NR) {
+        if (!transA && transB && n <= NARROW_NV * L && n < NR) {
             // A·Bᵀ with a narrow B (an output layer's forward pass): B is packed (it is small), A is
-            // read in place, and the usual 4 × 16 tile runs with the lanes past n zero. The shape
+            // read in place, and a tile one B panel wide runs with the lanes past n zero. The shape
             // alone decides, so results still do not depend on the thread count.
             narrowNT(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, WORKSPACE.get());
             return;
@@ -151,62 +191,38 @@ final class VectorGemm {
     }
 
     /**
-     * C = α·A·Bᵀ + βC for n < NR: B packed into one zero-padded NR-column panel per depth block, A
-     * read in place (four row pointers; edge tiles repeat the last valid row and store only the valid
-     * part). Same FMA chain per element as the packed path.
+     * C = α·A·Bᵀ for narrow B: B packed into one zero-padded panel of NARROW_NV vectors per depth
+     * block, A read in place (one row offset per tile row; edge tiles repeat the last valid row and
+     * store only the valid part). Same FMA chain per element as the packed path.
      */
     static void narrowNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float beta, float[] c, int cOff, int ldc, Workspace ws) {
+        int width = NARROW_NV * L;
         int kBlocks = GemmBlocking.blockCount(k, BLOCKING.kc());
         for (int kb = 0; kb < kBlocks; kb++) {
             int pc = GemmBlocking.blockStart(k, kBlocks, kb, 1);
             int kc = GemmBlocking.blockStart(k, kBlocks, kb + 1, 1) - pc;
-            float[] bp = ws.bPack(kc * NR);
-            packB(true, b, bOff, ldb, pc, kc, 0, n, bp);
-            for (int i0 = 0; i0 < m; i0 += MR) {
+            float[] bp = ws.bPack(kc * width);
+            packBTransposed(b, bOff, ldb, pc, kc, 0, n, width, bp, 0);
+            float[] tile = ws.tile;
+            float beta1 = kb == 0 ? beta : 1f;
+            boolean readC = kb != 0 || beta != 0;
+            int last = aOff + (m - 1) * lda + pc;
+            for (int i0 = 0; i0 < m; i0 += NARROW_MR) {
                 int r0 = aOff + i0 * lda + pc;
-                int r1 = aOff + Math.min(i0 + 1, m - 1) * lda + pc;
-                int r2 = aOff + Math.min(i0 + 2, m - 1) * lda + pc;
-                int r3 = aOff + Math.min(i0 + 3, m - 1) * lda + pc;
-                microKernelRowsA(kc, a, r0, r1, r2, r3, bp, alpha, beta, kb == 0, c, cOff + i0 * ldc, ldc,
-                        Math.min(MR, m - i0), n, ws.tile);
+                if (NARROW_MR == 12) {
+                    kernel12x1I(kc, a, r0, Math.min(r0 + lda, last), Math.min(r0 + 2 * lda, last),
+                            Math.min(r0 + 3 * lda, last), Math.min(r0 + 4 * lda, last), Math.min(r0 + 5 * lda, last),
+                            Math.min(r0 + 6 * lda, last), Math.min(r0 + 7 * lda, last), Math.min(r0 + 8 * lda, last),
+                            Math.min(r0 + 9 * lda, last), Math.min(r0 + 10 * lda, last), Math.min(r0 + 11 * lda, last),
+                            bp, tile);
+                } else {
+                    kernel4x2I(kc, a, r0, Math.min(r0 + lda, last), Math.min(r0 + 2 * lda, last),
+                            Math.min(r0 + 3 * lda, last), bp, tile);
+                }
+                updateC(tile, width, c, cOff + i0 * ldc, ldc, Math.min(NARROW_MR, m - i0), n, alpha, beta1, readC);
             }
         }
-    }
-
-    /** {@link #microKernel} with A's four rows read in place instead of from a packed panel. */
-    static void microKernelRowsA(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, float alpha, float beta,
-                                 boolean first, float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int pb = p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
-            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        updateC(tile, c, cOff, ldc, rows, cols, alpha, first ? beta : 1f, !first || beta != 0);
     }
 
     /** C = βC, without reading C when β = 0. */
@@ -234,6 +250,29 @@ final class VectorGemm {
         int nBlocks = GemmBlocking.blockCount(n, blk.nc());
         int kBlocks = GemmBlocking.blockCount(k, blk.kc());
         int mBlocks = GemmBlocking.blockCount(m, blk.mc());
+        if (A_PANEL_IN_L1) {
+            // A block (mc × kc) packed once per depth block and kept in L3; B blocks (kc × nc) sized
+            // for L2; the macro-kernel keeps one A micro-panel in L1 and streams B micro-panels.
+            for (int ib = 0; ib < mBlocks; ib++) {
+                int ic = GemmBlocking.blockStart(m, mBlocks, ib, MR);
+                int mc = GemmBlocking.blockStart(m, mBlocks, ib + 1, MR) - ic;
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    int pc = GemmBlocking.blockStart(k, kBlocks, kb, 1);
+                    int kc = GemmBlocking.blockStart(k, kBlocks, kb + 1, 1) - pc;
+                    float[] ap = ws.aPack(roundUp(mc, MR) * KC);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jb = 0; jb < nBlocks; jb++) {
+                        int jc = GemmBlocking.blockStart(n, nBlocks, jb, NR);
+                        int nc = GemmBlocking.blockStart(n, nBlocks, jb + 1, NR) - jc;
+                        float[] bp = ws.bPack(kc * roundUp(nc, NR));
+                        packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                        macroKernel(transA, mc, nc, kc, ap, bp, alpha, kb == 0 ? beta : 1f, kb != 0 || beta != 0,
+                                c, cOff + ic * ldc + jc, ldc, ws.tile);
+                    }
+                }
+            }
+            return;
+        }
         for (int jb = 0; jb < nBlocks; jb++) {
             int jc = GemmBlocking.blockStart(n, nBlocks, jb, NR);
             int nc = GemmBlocking.blockStart(n, nBlocks, jb + 1, NR) - jc;
@@ -245,9 +284,10 @@ final class VectorGemm {
                 for (int ib = 0; ib < mBlocks; ib++) {
                     int ic = GemmBlocking.blockStart(m, mBlocks, ib, MR);
                     int mc = GemmBlocking.blockStart(m, mBlocks, ib + 1, MR) - ic;
-                    float[] ap = ws.aPack(kc * roundUp(mc, MR));
+                    float[] ap = ws.aPack(roundUp(mc, MR) * KC);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    macroKernel(mc, nc, kc, ap, bp, alpha, beta, kb == 0, c, cOff + ic * ldc + jc, ldc, ws.tile);
+                    macroKernel(transA, mc, nc, kc, ap, bp, alpha, kb == 0 ? beta : 1f, kb != 0 || beta != 0,
+                            c, cOff + ic * ldc + jc, ldc, ws.tile);
                 }
             }
         }
@@ -257,13 +297,17 @@ final class VectorGemm {
         return (x + unit - 1) / unit * unit;
     }
 
-    /** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels: ap[panel·MR·kc + p·MR + r], zero-padded. */
+    /**
+     * Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels of MR·KC floats, zero-padded, in the layout
+     * the copy is cheapest from: op(A) = Aᵀ depth-major, ap[panel + p·MR + r] (MR consecutive floats
+     * of a stored row per depth step); op(A) = A row-major, ap[panel + r·KC + p] (a vector copy of
+     * each row). The kernel reads either ({@link #microKernel}).
+     */
     static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {
-            int base = ir * kc;
+            int base = ir * KC;
             int rows = Math.min(MR, mc - ir);
             if (transA) {
-                // op(A)(i, p) = A[p][i]: MR consecutive elements of each stored row
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (pc + p) * lda + ic + ir;
                     int dst = base + p * MR;
@@ -276,18 +320,25 @@ final class VectorGemm {
                 }
             } else {
                 for (int r = 0; r < MR; r++) {
+                    int dst = base + r * KC;
                     if (r < rows) {
-                        int src = aOff + (ic + ir + r) * lda + pc;
-                        for (int p = 0; p < kc; p++) {
-                            ap[base + p * MR + r] = a[src + p];
-                        }
+                        copy(a, aOff + (ic + ir + r) * lda + pc, ap, dst, kc);
                     } else {
-                        for (int p = 0; p < kc; p++) {
-                            ap[base + p * MR + r] = 0f;
-                        }
+                        java.util.Arrays.fill(ap, dst, dst + kc, 0f);
                     }
                 }
             }
+        }
+    }
+
+    /** dst[d .. d+n) = src[s .. s+n) in vectors, the tail element by element. */
+    private static void copy(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = src[s + i];
         }
     }
 
@@ -297,25 +348,14 @@ final class VectorGemm {
             int base = jr * kc;
             int cols = Math.min(NR, nc - jr);
             if (transB) {
-                // op(B)(p, j) = B[j][p]: walk each stored row, scatter with stride NR
-                for (int col = 0; col < NR; col++) {
-                    if (col < cols) {
-                        int src = bOff + (jc + jr + col) * ldb + pc;
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + col] = b[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + col] = 0f;
-                        }
-                    }
-                }
+                packBTransposed(b, bOff, ldb, pc, kc, jc + jr, cols, NR, bp, base);
             } else if (cols == NR) {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (pc + p) * ldb + jc + jr;
                     int dst = base + p * NR;
-                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                    for (int v = 0; v < NR; v += L) {
+                        FloatVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
+                    }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
@@ -332,69 +372,534 @@ final class VectorGemm {
         }
     }
 
-    /** All micro-tiles of one packed block: B micro-panel outer (it stays in L1), A panels inner. */
-    static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, float alpha, float beta, boolean first,
-                            float[] c, int cOff, int ldc, float[] tile) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
-            for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir);
-                microKernel(kc, ap, ir * kc, bp, jr * kc, alpha, beta, first,
-                        c, cOff + ir * ldc + jr, ldc, rows, cols, tile);
+    /**
+     * One panel of op(B) = Bᵀ, {@code width} columns wide ({@code cols} of them valid, the rest
+     * zero): bp[base + p·width + col] = B[j0 + col][pc + p]. Whole L × L blocks go through an
+     * in-register transpose (4× the speed of the element loop on AVX-512, measured); the rest
+     * element by element, walking each stored row.
+     */
+    static void packBTransposed(float[] b, int bOff, int ldb, int pc, int kc, int j0, int cols, int width,
+                                float[] bp, int base) {
+        int fullP = 0;
+        if ((L == 16 || L == 8) && cols == width) {
+            fullP = kc / L * L;
+            for (int p0 = 0; p0 < fullP; p0 += L) {
+                for (int c0 = 0; c0 < width; c0 += L) {
+                    int src = bOff + (j0 + c0) * ldb + pc + p0;
+                    int dst = base + p0 * width + c0;
+                    if (L == 16) {
+                        transpose16(b, src, ldb, bp, dst, width);
+                    } else {
+                        transpose8(b, src, ldb, bp, dst, width);
+                    }
+                }
+            }
+        }
+        for (int col = 0; col < width; col++) {
+            if (col < cols) {
+                int src = bOff + (j0 + col) * ldb + pc;
+                for (int p = fullP; p < kc; p++) {
+                    bp[base + p * width + col] = b[src + p];
+                }
+            } else {
+                for (int p = fullP; p < kc; p++) {
+                    bp[base + p * width + col] = 0f;
+                }
             }
         }
     }
 
     /**
-     * The 4 × 2L register tile: per depth step two vector loads of B, four broadcasts of A and
-     * eight FMAs. The first depth block applies β (β = 0: C is not read); later blocks add.
+     * All micro-tiles of one packed block: B micro-panel outer (it stays in L1), A panels inner.
+     * β and whether C is read are those of this depth block (later blocks add: β = 1).
      */
-    static void microKernel(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float alpha, float beta,
-                            boolean first, float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        // Indices are linear in p so that C2 can hoist the range checks out of the loop.
-        for (int p = 0; p < kc; p++) {
-            int pa = aIdx + p * MR;
-            int pb = bIdx + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+    static void macroKernel(boolean transA, int mc, int nc, int kc, float[] ap, float[] bp, float alpha, float beta,
+                            boolean readC, float[] c, int cOff, int ldc, float[] tile) {
+        if (A_PANEL_IN_L1) {
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                for (int jr = 0; jr < nc; jr += NR) {
+                    tile(transA, kc, ap, ir, bp, jr, alpha, beta, readC, c, cOff, ldc, rows, Math.min(NR, nc - jr), tile);
+                }
+            }
+            return;
         }
-        // Spill to the tile and update C in a separate small method: a store path inlined here
-        // (three α/β cases) pushes the kernel past C2's inlining limits, and the accumulators
-        // then get boxed on every call.
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        updateC(tile, c, cOff, ldc, rows, cols, alpha, first ? beta : 1f, !first || beta != 0);
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                tile(transA, kc, ap, ir, bp, jr, alpha, beta, readC, c, cOff, ldc, Math.min(MR, mc - ir), cols, tile);
+            }
+        }
+    }
+
+    /** One micro-tile: the kernel over the depth block, then C updated from the spilled tile. */
+    private static void tile(boolean transA, int kc, float[] ap, int ir, float[] bp, int jr, float alpha, float beta,
+                             boolean readC, float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
+        microKernel(transA, kc, ap, ir * KC, bp, jr * kc, tile);
+        updateC(tile, NR, c, cOff + ir * ldc + jr, ldc, rows, cols, alpha, beta, readC);
     }
 
     /**
-     * C = α·tile + β·C (C read only if {@code readC}); later depth blocks pass β = 1. Full tiles in
-     * vectors, edge tiles element by element with the same operations in the same order.
+     * The register tile over one depth block, spilled to {@code tile} (row r at r·NR). Spilling and
+     * updating C in a separate small method keeps the kernel within C2's inlining limits: a store
+     * path inlined here (three α/β cases) gets the accumulators boxed on every call.
      */
-    static void updateC(float[] tile, float[] c, int cOff, int ldc, int rows, int cols, float alpha, float beta,
-                        boolean readC) {
-        if (rows == MR && cols == NR) {
+    static void microKernel(boolean transA, int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+        if (MR == 12) {
+            if (transA) {
+                kernel12x2P(kc, ap, aIdx, bp, bIdx, tile);
+            } else {
+                kernel12x2R(kc, ap, aIdx, bp, bIdx, tile);
+            }
+        } else if (transA) {
+            kernel4x2P(kc, ap, aIdx, bp, bIdx, tile);
+        } else {
+            kernel4x2R(kc, ap, aIdx, bp, bIdx, tile);
+        }
+    }
+
+    // ---- GENERATED by nn-kernels/scripts/gen_gemm_kernels.py: edit the script, not this section ----
+
+    static void kernel12x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S); FloatVector c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S); FloatVector c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S); FloatVector c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S); FloatVector c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S); FloatVector c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S); FloatVector c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S); FloatVector c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S); FloatVector c11_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = aIdx + p * 12;
+            int pb = bIdx + p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, ap[pa + 8]);
+            c8_0 = a8.fma(b0, c8_0);
+            c8_1 = a8.fma(b1, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, ap[pa + 9]);
+            c9_0 = a9.fma(b0, c9_0);
+            c9_1 = a9.fma(b1, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, ap[pa + 10]);
+            c10_0 = a10.fma(b0, c10_0);
+            c10_1 = a10.fma(b1, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, ap[pa + 11]);
+            c11_0 = a11.fma(b0, c11_0);
+            c11_1 = a11.fma(b1, c11_1);
+        }
+        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
+        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
+        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
+        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
+        c4_0.intoArray(tile, 8 * L); c4_1.intoArray(tile, 9 * L);
+        c5_0.intoArray(tile, 10 * L); c5_1.intoArray(tile, 11 * L);
+        c6_0.intoArray(tile, 12 * L); c6_1.intoArray(tile, 13 * L);
+        c7_0.intoArray(tile, 14 * L); c7_1.intoArray(tile, 15 * L);
+        c8_0.intoArray(tile, 16 * L); c8_1.intoArray(tile, 17 * L);
+        c9_0.intoArray(tile, 18 * L); c9_1.intoArray(tile, 19 * L);
+        c10_0.intoArray(tile, 20 * L); c10_1.intoArray(tile, 21 * L);
+        c11_0.intoArray(tile, 22 * L); c11_1.intoArray(tile, 23 * L);
+    }
+
+    static void kernel12x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S); FloatVector c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S); FloatVector c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S); FloatVector c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S); FloatVector c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S); FloatVector c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S); FloatVector c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S); FloatVector c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S); FloatVector c11_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = aIdx + p;
+            int pb = bIdx + p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1 * KC]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2 * KC]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3 * KC]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4 * KC]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5 * KC]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6 * KC]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7 * KC]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, ap[pa + 8 * KC]);
+            c8_0 = a8.fma(b0, c8_0);
+            c8_1 = a8.fma(b1, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, ap[pa + 9 * KC]);
+            c9_0 = a9.fma(b0, c9_0);
+            c9_1 = a9.fma(b1, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, ap[pa + 10 * KC]);
+            c10_0 = a10.fma(b0, c10_0);
+            c10_1 = a10.fma(b1, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, ap[pa + 11 * KC]);
+            c11_0 = a11.fma(b0, c11_0);
+            c11_1 = a11.fma(b1, c11_1);
+        }
+        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
+        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
+        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
+        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
+        c4_0.intoArray(tile, 8 * L); c4_1.intoArray(tile, 9 * L);
+        c5_0.intoArray(tile, 10 * L); c5_1.intoArray(tile, 11 * L);
+        c6_0.intoArray(tile, 12 * L); c6_1.intoArray(tile, 13 * L);
+        c7_0.intoArray(tile, 14 * L); c7_1.intoArray(tile, 15 * L);
+        c8_0.intoArray(tile, 16 * L); c8_1.intoArray(tile, 17 * L);
+        c9_0.intoArray(tile, 18 * L); c9_1.intoArray(tile, 19 * L);
+        c10_0.intoArray(tile, 20 * L); c10_1.intoArray(tile, 21 * L);
+        c11_0.intoArray(tile, 22 * L); c11_1.intoArray(tile, 23 * L);
+    }
+
+    static void kernel4x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = aIdx + p * 4;
+            int pb = bIdx + p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+        }
+        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
+        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
+        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
+        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
+    }
+
+    static void kernel4x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = aIdx + p;
+            int pb = bIdx + p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1 * KC]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2 * KC]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3 * KC]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+        }
+        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
+        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
+        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
+        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
+    }
+
+    static void kernel12x1I(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, int r8, int r9, int r10, int r11, float[] bp, float[] tile) {
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pb = p * 1 * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c0_0 = a0.fma(b0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c1_0 = a1.fma(b0, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c2_0 = a2.fma(b0, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c3_0 = a3.fma(b0, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c4_0 = a4.fma(b0, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c5_0 = a5.fma(b0, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + p]);
+            c6_0 = a6.fma(b0, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + p]);
+            c7_0 = a7.fma(b0, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + p]);
+            c8_0 = a8.fma(b0, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + p]);
+            c9_0 = a9.fma(b0, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, a[r10 + p]);
+            c10_0 = a10.fma(b0, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, a[r11 + p]);
+            c11_0 = a11.fma(b0, c11_0);
+        }
+        c0_0.intoArray(tile, 0 * L);
+        c1_0.intoArray(tile, 1 * L);
+        c2_0.intoArray(tile, 2 * L);
+        c3_0.intoArray(tile, 3 * L);
+        c4_0.intoArray(tile, 4 * L);
+        c5_0.intoArray(tile, 5 * L);
+        c6_0.intoArray(tile, 6 * L);
+        c7_0.intoArray(tile, 7 * L);
+        c8_0.intoArray(tile, 8 * L);
+        c9_0.intoArray(tile, 9 * L);
+        c10_0.intoArray(tile, 10 * L);
+        c11_0.intoArray(tile, 11 * L);
+    }
+
+    static void kernel4x2I(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, float[] tile) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pb = p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+        }
+        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
+        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
+        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
+        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
+    }
+
+    /** Transposes the 16 x 16 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (16 == L). */
+    static void transpose16(float[] b, int src, int ldb, float[] bp, int dst, int ldd) {
+        IntVector r0 = FloatVector.fromArray(S, b, src).reinterpretAsInts();
+        IntVector r1 = FloatVector.fromArray(S, b, src + 1 * ldb).reinterpretAsInts();
+        IntVector r2 = FloatVector.fromArray(S, b, src + 2 * ldb).reinterpretAsInts();
+        IntVector r3 = FloatVector.fromArray(S, b, src + 3 * ldb).reinterpretAsInts();
+        IntVector r4 = FloatVector.fromArray(S, b, src + 4 * ldb).reinterpretAsInts();
+        IntVector r5 = FloatVector.fromArray(S, b, src + 5 * ldb).reinterpretAsInts();
+        IntVector r6 = FloatVector.fromArray(S, b, src + 6 * ldb).reinterpretAsInts();
+        IntVector r7 = FloatVector.fromArray(S, b, src + 7 * ldb).reinterpretAsInts();
+        IntVector r8 = FloatVector.fromArray(S, b, src + 8 * ldb).reinterpretAsInts();
+        IntVector r9 = FloatVector.fromArray(S, b, src + 9 * ldb).reinterpretAsInts();
+        IntVector r10 = FloatVector.fromArray(S, b, src + 10 * ldb).reinterpretAsInts();
+        IntVector r11 = FloatVector.fromArray(S, b, src + 11 * ldb).reinterpretAsInts();
+        IntVector r12 = FloatVector.fromArray(S, b, src + 12 * ldb).reinterpretAsInts();
+        IntVector r13 = FloatVector.fromArray(S, b, src + 13 * ldb).reinterpretAsInts();
+        IntVector r14 = FloatVector.fromArray(S, b, src + 14 * ldb).reinterpretAsInts();
+        IntVector r15 = FloatVector.fromArray(S, b, src + 15 * ldb).reinterpretAsInts();
+        IntVector lo0 = TRANSPOSE_LO[0], hi0 = TRANSPOSE_HI[0];
+        IntVector t0 = lo0.selectFrom(r0, r1);
+        IntVector t1 = hi0.selectFrom(r0, r1);
+        IntVector t2 = lo0.selectFrom(r2, r3);
+        IntVector t3 = hi0.selectFrom(r2, r3);
+        IntVector t4 = lo0.selectFrom(r4, r5);
+        IntVector t5 = hi0.selectFrom(r4, r5);
+        IntVector t6 = lo0.selectFrom(r6, r7);
+        IntVector t7 = hi0.selectFrom(r6, r7);
+        IntVector t8 = lo0.selectFrom(r8, r9);
+        IntVector t9 = hi0.selectFrom(r8, r9);
+        IntVector t10 = lo0.selectFrom(r10, r11);
+        IntVector t11 = hi0.selectFrom(r10, r11);
+        IntVector t12 = lo0.selectFrom(r12, r13);
+        IntVector t13 = hi0.selectFrom(r12, r13);
+        IntVector t14 = lo0.selectFrom(r14, r15);
+        IntVector t15 = hi0.selectFrom(r14, r15);
+        IntVector lo1 = TRANSPOSE_LO[1], hi1 = TRANSPOSE_HI[1];
+        r0 = lo1.selectFrom(t0, t2);
+        r2 = hi1.selectFrom(t0, t2);
+        r1 = lo1.selectFrom(t1, t3);
+        r3 = hi1.selectFrom(t1, t3);
+        r4 = lo1.selectFrom(t4, t6);
+        r6 = hi1.selectFrom(t4, t6);
+        r5 = lo1.selectFrom(t5, t7);
+        r7 = hi1.selectFrom(t5, t7);
+        r8 = lo1.selectFrom(t8, t10);
+        r10 = hi1.selectFrom(t8, t10);
+        r9 = lo1.selectFrom(t9, t11);
+        r11 = hi1.selectFrom(t9, t11);
+        r12 = lo1.selectFrom(t12, t14);
+        r14 = hi1.selectFrom(t12, t14);
+        r13 = lo1.selectFrom(t13, t15);
+        r15 = hi1.selectFrom(t13, t15);
+        IntVector lo2 = TRANSPOSE_LO[2], hi2 = TRANSPOSE_HI[2];
+        t0 = lo2.selectFrom(r0, r4);
+        t4 = hi2.selectFrom(r0, r4);
+        t1 = lo2.selectFrom(r1, r5);
+        t5 = hi2.selectFrom(r1, r5);
+        t2 = lo2.selectFrom(r2, r6);
+        t6 = hi2.selectFrom(r2, r6);
+        t3 = lo2.selectFrom(r3, r7);
+        t7 = hi2.selectFrom(r3, r7);
+        t8 = lo2.selectFrom(r8, r12);
+        t12 = hi2.selectFrom(r8, r12);
+        t9 = lo2.selectFrom(r9, r13);
+        t13 = hi2.selectFrom(r9, r13);
+        t10 = lo2.selectFrom(r10, r14);
+        t14 = hi2.selectFrom(r10, r14);
+        t11 = lo2.selectFrom(r11, r15);
+        t15 = hi2.selectFrom(r11, r15);
+        IntVector lo3 = TRANSPOSE_LO[3], hi3 = TRANSPOSE_HI[3];
+        r0 = lo3.selectFrom(t0, t8);
+        r8 = hi3.selectFrom(t0, t8);
+        r1 = lo3.selectFrom(t1, t9);
+        r9 = hi3.selectFrom(t1, t9);
+        r2 = lo3.selectFrom(t2, t10);
+        r10 = hi3.selectFrom(t2, t10);
+        r3 = lo3.selectFrom(t3, t11);
+        r11 = hi3.selectFrom(t3, t11);
+        r4 = lo3.selectFrom(t4, t12);
+        r12 = hi3.selectFrom(t4, t12);
+        r5 = lo3.selectFrom(t5, t13);
+        r13 = hi3.selectFrom(t5, t13);
+        r6 = lo3.selectFrom(t6, t14);
+        r14 = hi3.selectFrom(t6, t14);
+        r7 = lo3.selectFrom(t7, t15);
+        r15 = hi3.selectFrom(t7, t15);
+        r0.reinterpretAsFloats().intoArray(bp, dst);
+        r1.reinterpretAsFloats().intoArray(bp, dst + 1 * ldd);
+        r2.reinterpretAsFloats().intoArray(bp, dst + 2 * ldd);
+        r3.reinterpretAsFloats().intoArray(bp, dst + 3 * ldd);
+        r4.reinterpretAsFloats().intoArray(bp, dst + 4 * ldd);
+        r5.reinterpretAsFloats().intoArray(bp, dst + 5 * ldd);
+        r6.reinterpretAsFloats().intoArray(bp, dst + 6 * ldd);
+        r7.reinterpretAsFloats().intoArray(bp, dst + 7 * ldd);
+        r8.reinterpretAsFloats().intoArray(bp, dst + 8 * ldd);
+        r9.reinterpretAsFloats().intoArray(bp, dst + 9 * ldd);
+        r10.reinterpretAsFloats().intoArray(bp, dst + 10 * ldd);
+        r11.reinterpretAsFloats().intoArray(bp, dst + 11 * ldd);
+        r12.reinterpretAsFloats().intoArray(bp, dst + 12 * ldd);
+        r13.reinterpretAsFloats().intoArray(bp, dst + 13 * ldd);
+        r14.reinterpretAsFloats().intoArray(bp, dst + 14 * ldd);
+        r15.reinterpretAsFloats().intoArray(bp, dst + 15 * ldd);
+    }
+
+    /** Transposes the 8 x 8 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (8 == L). */
+    static void transpose8(float[] b, int src, int ldb, float[] bp, int dst, int ldd) {
+        IntVector r0 = FloatVector.fromArray(S, b, src).reinterpretAsInts();
+        IntVector r1 = FloatVector.fromArray(S, b, src + 1 * ldb).reinterpretAsInts();
+        IntVector r2 = FloatVector.fromArray(S, b, src + 2 * ldb).reinterpretAsInts();
+        IntVector r3 = FloatVector.fromArray(S, b, src + 3 * ldb).reinterpretAsInts();
+        IntVector r4 = FloatVector.fromArray(S, b, src + 4 * ldb).reinterpretAsInts();
+        IntVector r5 = FloatVector.fromArray(S, b, src + 5 * ldb).reinterpretAsInts();
+        IntVector r6 = FloatVector.fromArray(S, b, src + 6 * ldb).reinterpretAsInts();
+        IntVector r7 = FloatVector.fromArray(S, b, src + 7 * ldb).reinterpretAsInts();
+        IntVector lo0 = TRANSPOSE_LO[0], hi0 = TRANSPOSE_HI[0];
+        IntVector t0 = lo0.selectFrom(r0, r1);
+        IntVector t1 = hi0.selectFrom(r0, r1);
+        IntVector t2 = lo0.selectFrom(r2, r3);
+        IntVector t3 = hi0.selectFrom(r2, r3);
+        IntVector t4 = lo0.selectFrom(r4, r5);
+        IntVector t5 = hi0.selectFrom(r4, r5);
+        IntVector t6 = lo0.selectFrom(r6, r7);
+        IntVector t7 = hi0.selectFrom(r6, r7);
+        IntVector lo1 = TRANSPOSE_LO[1], hi1 = TRANSPOSE_HI[1];
+        r0 = lo1.selectFrom(t0, t2);
+        r2 = hi1.selectFrom(t0, t2);
+        r1 = lo1.selectFrom(t1, t3);
+        r3 = hi1.selectFrom(t1, t3);
+        r4 = lo1.selectFrom(t4, t6);
+        r6 = hi1.selectFrom(t4, t6);
+        r5 = lo1.selectFrom(t5, t7);
+        r7 = hi1.selectFrom(t5, t7);
+        IntVector lo2 = TRANSPOSE_LO[2], hi2 = TRANSPOSE_HI[2];
+        t0 = lo2.selectFrom(r0, r4);
+        t4 = hi2.selectFrom(r0, r4);
+        t1 = lo2.selectFrom(r1, r5);
+        t5 = hi2.selectFrom(r1, r5);
+        t2 = lo2.selectFrom(r2, r6);
+        t6 = hi2.selectFrom(r2, r6);
+        t3 = lo2.selectFrom(r3, r7);
+        t7 = hi2.selectFrom(r3, r7);
+        t0.reinterpretAsFloats().intoArray(bp, dst);
+        t1.reinterpretAsFloats().intoArray(bp, dst + 1 * ldd);
+        t2.reinterpretAsFloats().intoArray(bp, dst + 2 * ldd);
+        t3.reinterpretAsFloats().intoArray(bp, dst + 3 * ldd);
+        t4.reinterpretAsFloats().intoArray(bp, dst + 4 * ldd);
+        t5.reinterpretAsFloats().intoArray(bp, dst + 5 * ldd);
+        t6.reinterpretAsFloats().intoArray(bp, dst + 6 * ldd);
+        t7.reinterpretAsFloats().intoArray(bp, dst + 7 * ldd);
+    }
+
+    // ---- END GENERATED ----
+
+    /**
+     * C = α·tile + β·C (C read only if {@code readC}); {@code tileLd} is the tile's row stride. Full
+     * tiles (rows × cols = MR × NR, stride NR) in vectors, edge tiles element by element with the
+     * same operations in the same order.
+     */
+    static void updateC(float[] tile, int tileLd, float[] c, int cOff, int ldc, int rows, int cols, float alpha,
+                        float beta, boolean readC) {
+        if (rows == MR && cols == NR && tileLd == NR) {
             for (int r = 0; r < MR; r++) {
                 for (int h = 0; h < NR; h += L) {
                     int ci = cOff + r * ldc + h;
@@ -410,7 +915,7 @@ final class VectorGemm {
         for (int r = 0; r < rows; r++) {
             for (int col = 0; col < cols; col++) {
                 int ci = cOff + r * ldc + col;
-                float v = tile[r * NR + col] * alpha;
+                float v = tile[r * tileLd + col] * alpha;
                 c[ci] = readC ? v + c[ci] * beta : v;
             }
         }
