@@ -12,14 +12,16 @@ and C2 may not compile it for seconds, so it runs boxed at ~1 GFLOPS meanwhile, 
   layout P: packed A, depth-major    ap[aIdx + p*MR + r]   (op(A) = A^T packs this way by copies)
   layout R: packed A, row-major      ap[aIdx + r*KC + p]   (op(A) = A packs this way by copies;
             KC is a constant, so each row is one displacement of a single index register)
-  layout I: A rows read in place     a[rI + p]             (the narrow path; no packing of A)
+  layout I: A rows read in place     a[rI + p]             (one offset register per row: with 12
+            rows C2 runs out of general registers and parks offsets in xmm registers, 49
+            instructions per 12 FMAs; unused, kept for experiments)
 In-register transposes of L x L blocks (L = 8, 16) for packing op(B) = B^T, by log2(L) stages of
 two-source lane selections (IntVector.selectFrom(v1, v2): vpermi2d on AVX-512).
 """
 import pathlib
 import re
 
-KERNELS = [(12, 2, 'P'), (12, 2, 'R'), (4, 2, 'P'), (4, 2, 'R'), (12, 1, 'I'), (4, 2, 'I')]
+KERNELS = [(12, 2, 'P'), (12, 2, 'R'), (4, 2, 'P'), (4, 2, 'R'), (12, 1, 'R')]
 TRANSPOSES = [16, 8]
 
 

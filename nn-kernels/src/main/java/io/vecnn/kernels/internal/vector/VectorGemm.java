@@ -25,9 +25,9 @@ final class VectorGemm {
     static final int MR = tileRows();
     static final int NV = 2;
     static final int NR = NV * L;
-    /** The narrow path (A·Bᵀ with n ≤ NARROW_NV vectors): rows × vectors of its tile, A read in place. */
-    static final int NARROW_NV = L >= 16 ? 1 : 2;
-    static final int NARROW_MR = L >= 16 ? 12 : 4;
+    /** The narrow path (A·Bᵀ with n ≤ NARROW_NV vectors, an output layer): rows × vectors of its tile. */
+    static final int NARROW_NV = MR == 12 ? 1 : 2;
+    static final int NARROW_MR = MR;
     /** Tuned on Zen 5 (AVX-512) and Zen 3 (AVX2); {@code vecnn.gemm.kc / .mc / .nc} override them for other caches. */
     static final boolean A_PANEL_IN_L1 = Boolean.parseBoolean(System.getProperty("vecnn.gemm.apanel", Boolean.toString(MR == 12)));
     static final GemmBlocking BLOCKING = new GemmBlocking(MR, NR,
@@ -192,35 +192,31 @@ final class VectorGemm {
 
     /**
      * C = α·A·Bᵀ for narrow B: B packed into one zero-padded panel of NARROW_NV vectors per depth
-     * block, A read in place (one row offset per tile row; edge tiles repeat the last valid row and
-     * store only the valid part). Same FMA chain per element as the packed path.
+     * block, A packed one tile of rows at a time (row-major vector copies, so the panel stays in L1)
+     * and the narrow tile run over it. Same FMA chain per element as the packed path.
      */
     static void narrowNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float beta, float[] c, int cOff, int ldc, Workspace ws) {
         int width = NARROW_NV * L;
         int kBlocks = GemmBlocking.blockCount(k, BLOCKING.kc());
+        float[] tile = ws.tile;
+        float[] ap = ws.aPack(MR * KC);
         for (int kb = 0; kb < kBlocks; kb++) {
             int pc = GemmBlocking.blockStart(k, kBlocks, kb, 1);
             int kc = GemmBlocking.blockStart(k, kBlocks, kb + 1, 1) - pc;
             float[] bp = ws.bPack(kc * width);
             packBTransposed(b, bOff, ldb, pc, kc, 0, n, width, bp, 0);
-            float[] tile = ws.tile;
             float beta1 = kb == 0 ? beta : 1f;
             boolean readC = kb != 0 || beta != 0;
-            int last = aOff + (m - 1) * lda + pc;
             for (int i0 = 0; i0 < m; i0 += NARROW_MR) {
-                int r0 = aOff + i0 * lda + pc;
+                int rows = Math.min(NARROW_MR, m - i0);
+                packRows(a, aOff + i0 * lda + pc, lda, rows, NARROW_MR, kc, ap);
                 if (NARROW_MR == 12) {
-                    kernel12x1I(kc, a, r0, Math.min(r0 + lda, last), Math.min(r0 + 2 * lda, last),
-                            Math.min(r0 + 3 * lda, last), Math.min(r0 + 4 * lda, last), Math.min(r0 + 5 * lda, last),
-                            Math.min(r0 + 6 * lda, last), Math.min(r0 + 7 * lda, last), Math.min(r0 + 8 * lda, last),
-                            Math.min(r0 + 9 * lda, last), Math.min(r0 + 10 * lda, last), Math.min(r0 + 11 * lda, last),
-                            bp, tile);
+                    kernel12x1R(kc, ap, 0, bp, 0, tile);
                 } else {
-                    kernel4x2I(kc, a, r0, Math.min(r0 + lda, last), Math.min(r0 + 2 * lda, last),
-                            Math.min(r0 + 3 * lda, last), bp, tile);
+                    kernel4x2R(kc, ap, 0, bp, 0, tile);
                 }
-                updateC(tile, width, c, cOff + i0 * ldc, ldc, Math.min(NARROW_MR, m - i0), n, alpha, beta1, readC);
+                updateC(tile, width, c, cOff + i0 * ldc, ldc, rows, n, alpha, beta1, readC);
             }
         }
     }
@@ -319,14 +315,23 @@ final class VectorGemm {
                     }
                 }
             } else {
-                for (int r = 0; r < MR; r++) {
-                    int dst = base + r * KC;
-                    if (r < rows) {
-                        copy(a, aOff + (ic + ir + r) * lda + pc, ap, dst, kc);
-                    } else {
-                        java.util.Arrays.fill(ap, dst, dst + kc, 0f);
-                    }
-                }
+                packRows(a, aOff + (ic + ir) * lda + pc, lda, rows, MR, kc, ap, base);
+            }
+        }
+    }
+
+    /** {@code rows} rows of kc floats from a[from + r·lda] into ap[r·KC], zero rows up to {@code mr}. */
+    private static void packRows(float[] a, int from, int lda, int rows, int mr, int kc, float[] ap) {
+        packRows(a, from, lda, rows, mr, kc, ap, 0);
+    }
+
+    private static void packRows(float[] a, int from, int lda, int rows, int mr, int kc, float[] ap, int base) {
+        for (int r = 0; r < mr; r++) {
+            int dst = base + r * KC;
+            if (r < rows) {
+                copy(a, from + r * lda, ap, dst, kc);
+            } else {
+                java.util.Arrays.fill(ap, dst, dst + kc, 0f);
             }
         }
     }
@@ -656,7 +661,7 @@ final class VectorGemm {
         c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
     }
 
-    static void kernel12x1I(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7, int r8, int r9, int r10, int r11, float[] bp, float[] tile) {
+    static void kernel12x1R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
         FloatVector c0_0 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S);
@@ -670,31 +675,32 @@ final class VectorGemm {
         FloatVector c10_0 = FloatVector.zero(S);
         FloatVector c11_0 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pb = p * 1 * L;
+            int pa = aIdx + p;
+            int pb = bIdx + p * 1 * L;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
             c0_0 = a0.fma(b0, c0_0);
-            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1 * KC]);
             c1_0 = a1.fma(b0, c1_0);
-            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2 * KC]);
             c2_0 = a2.fma(b0, c2_0);
-            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3 * KC]);
             c3_0 = a3.fma(b0, c3_0);
-            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4 * KC]);
             c4_0 = a4.fma(b0, c4_0);
-            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5 * KC]);
             c5_0 = a5.fma(b0, c5_0);
-            FloatVector a6 = FloatVector.broadcast(S, a[r6 + p]);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6 * KC]);
             c6_0 = a6.fma(b0, c6_0);
-            FloatVector a7 = FloatVector.broadcast(S, a[r7 + p]);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7 * KC]);
             c7_0 = a7.fma(b0, c7_0);
-            FloatVector a8 = FloatVector.broadcast(S, a[r8 + p]);
+            FloatVector a8 = FloatVector.broadcast(S, ap[pa + 8 * KC]);
             c8_0 = a8.fma(b0, c8_0);
-            FloatVector a9 = FloatVector.broadcast(S, a[r9 + p]);
+            FloatVector a9 = FloatVector.broadcast(S, ap[pa + 9 * KC]);
             c9_0 = a9.fma(b0, c9_0);
-            FloatVector a10 = FloatVector.broadcast(S, a[r10 + p]);
+            FloatVector a10 = FloatVector.broadcast(S, ap[pa + 10 * KC]);
             c10_0 = a10.fma(b0, c10_0);
-            FloatVector a11 = FloatVector.broadcast(S, a[r11 + p]);
+            FloatVector a11 = FloatVector.broadcast(S, ap[pa + 11 * KC]);
             c11_0 = a11.fma(b0, c11_0);
         }
         c0_0.intoArray(tile, 0 * L);
@@ -709,34 +715,6 @@ final class VectorGemm {
         c9_0.intoArray(tile, 9 * L);
         c10_0.intoArray(tile, 10 * L);
         c11_0.intoArray(tile, 11 * L);
-    }
-
-    static void kernel4x2I(int kc, float[] a, int r0, int r1, int r2, int r3, float[] bp, float[] tile) {
-        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int pb = p * 2 * L;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
-            c0_0 = a0.fma(b0, c0_0);
-            c0_1 = a0.fma(b1, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
-            c1_0 = a1.fma(b0, c1_0);
-            c1_1 = a1.fma(b1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
-            c2_0 = a2.fma(b0, c2_0);
-            c2_1 = a2.fma(b1, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
-            c3_0 = a3.fma(b0, c3_0);
-            c3_1 = a3.fma(b1, c3_1);
-        }
-        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
-        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
-        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
-        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
     }
 
     /** Transposes the 16 x 16 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (16 == L). */
