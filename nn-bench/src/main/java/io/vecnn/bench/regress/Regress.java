@@ -285,7 +285,9 @@ public final class Regress {
             if (!Files.isRegularFile(run)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--run " + run + ": no such file");
             }
-            spec.commandLine().getOut().print(Table.markdown(JmhResult.read(run), openBlasSelfReport(), null, null));
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(Table.markdown(JmhResult.read(run), openBlasSelfReport(), null, null));
+            out.flush();
             return 0;
         }
     }

@@ -122,6 +122,9 @@ class RegressTest {
         assertTrue(table.contains("OpenBLAS: core Testlake"), table);
         assertTrue(table.contains("at the start: 0.01 0.02 0.03; at the end: 0.04 0.05 0.06"), table);
         assertTrue(table.contains("100.0 GFLOPS on one core, 200.0 on two"), table);
+        Outcome printed = regress("table", "--run", f.toString());
+        assertEquals(0, printed.code(), printed.err());
+        assertTrue(printed.out().contains("| 256x256x256 | 33.6 | 36.9 | 0.91 | 34 % |"), printed.out());
     }
 
     @Test

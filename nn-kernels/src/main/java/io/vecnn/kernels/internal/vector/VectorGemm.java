@@ -3,6 +3,7 @@ package io.vecnn.kernels.internal.vector;
 import io.vecnn.kernels.internal.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,10 +29,21 @@ final class VectorGemm {
     /** The narrow path (A·Bᵀ with n ≤ NARROW_NV vectors, an output layer): rows × vectors of its tile. */
     static final int NARROW_NV = MR == 12 ? 1 : 2;
     static final int NARROW_MR = MR;
-    /** Tuned on Zen 5 (AVX-512) and Zen 3 (AVX2); {@code vecnn.gemm.kc / .mc / .nc} override them for other caches. */
+    /**
+     * Which operand's micro-panel stays in L1 (as data, per tile): the 12-row tile keeps its A
+     * micro-panel (12 × KC) there and streams 2-vector B micro-panels from a B block sized for L2
+     * (BLIS's Zen 4 order, mirrored for row-major C); the 4-row tile keeps its B micro-panel
+     * (KC × 2 vectors) and streams A from an A block sized for L2 (BLIS's Haswell order).
+     */
     static final boolean A_PANEL_IN_L1 = Boolean.parseBoolean(System.getProperty("vecnn.gemm.apanel", Boolean.toString(MR == 12)));
+    /**
+     * Block sizes per cache level: measured on Zen 5 (L1d 48 KB, L2 1 MB; 12 × 2 tile: KC 512 so the
+     * A micro-panel is 24 KB and a 512-column B block 1 MB; KC 256 and 384 ran 5–15 % slower) and
+     * Zen 3 (L1d 32 KB, L2 512 KB; 4 × 2 tile: KC 256, MC 240, NC 4096). {@code vecnn.gemm.kc / .mc
+     * / .nc} override them for other caches.
+     */
     static final GemmBlocking BLOCKING = new GemmBlocking(MR, NR,
-            Integer.getInteger("vecnn.gemm.kc", 256),
+            Integer.getInteger("vecnn.gemm.kc", A_PANEL_IN_L1 ? 512 : 256),
             roundUp(Integer.getInteger("vecnn.gemm.mc", A_PANEL_IN_L1 ? 6144 : 240), MR),
             roundUp(Integer.getInteger("vecnn.gemm.nc", A_PANEL_IN_L1 ? 512 : 4096), NR),
             64L * 64 * 64 * 4);
@@ -871,30 +883,32 @@ final class VectorGemm {
     // ---- END GENERATED ----
 
     /**
-     * C = α·tile + β·C (C read only if {@code readC}); {@code tileLd} is the tile's row stride. Full
-     * tiles (rows × cols = MR × NR, stride NR) in vectors, edge tiles element by element with the
-     * same operations in the same order.
+     * C = α·tile + β·C (C read only if {@code readC}); {@code tileLd} is the tile's row stride (a
+     * multiple of L). Row by row in vectors, the last vector of a row masked when {@code cols} ends
+     * inside it: lane by lane the same operations as a scalar loop, so edge tiles cost little more
+     * than full ones (an element loop made the 8-row edge tiles of a 128-row C cost 4× their kernel
+     * at k = 10).
      */
     static void updateC(float[] tile, int tileLd, float[] c, int cOff, int ldc, int rows, int cols, float alpha,
                         float beta, boolean readC) {
-        if (rows == MR && cols == NR && tileLd == NR) {
-            for (int r = 0; r < MR; r++) {
-                for (int h = 0; h < NR; h += L) {
-                    int ci = cOff + r * ldc + h;
-                    FloatVector v = FloatVector.fromArray(S, tile, r * NR + h).mul(alpha);
-                    if (readC) {
-                        v = v.add(FloatVector.fromArray(S, c, ci).mul(beta));
-                    }
-                    v.intoArray(c, ci);
-                }
-            }
-            return;
-        }
         for (int r = 0; r < rows; r++) {
-            for (int col = 0; col < cols; col++) {
-                int ci = cOff + r * ldc + col;
-                float v = tile[r * tileLd + col] * alpha;
-                c[ci] = readC ? v + c[ci] * beta : v;
+            int row = cOff + r * ldc;
+            int t = r * tileLd;
+            int h = 0;
+            for (; h + L <= cols; h += L) {
+                FloatVector v = FloatVector.fromArray(S, tile, t + h).mul(alpha);
+                if (readC) {
+                    v = v.add(FloatVector.fromArray(S, c, row + h).mul(beta));
+                }
+                v.intoArray(c, row + h);
+            }
+            if (h < cols) {
+                VectorMask<Float> m = S.indexInRange(h, cols);
+                FloatVector v = FloatVector.fromArray(S, tile, t + h).mul(alpha);
+                if (readC) {
+                    v = v.add(FloatVector.fromArray(S, c, row + h, m).mul(beta));
+                }
+                v.intoArray(c, row + h, m);
             }
         }
     }
