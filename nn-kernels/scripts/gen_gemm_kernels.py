@@ -5,8 +5,10 @@ VectorGemm.java between the GENERATED markers. Run from the repository root afte
     python3 nn-kernels/scripts/gen_gemm_kernels.py
 
 Micro-kernels (MR rows of A broadcast x NV vectors of B, one FMA per accumulator per depth step,
-written acc = a.fma(b, acc) so that C2 emits vfmadd231ps with the accumulator in place; the
-accumulators are spilled to a tile and VectorGemm.updateC writes C: with the C update inside, the
+written acc = a.fma(b, acc) so that C2 emits vfmadd231ps with the accumulator in place). B is read
+at bp[bIdx + p*bLd + v*L]: a packed micro-panel (bLd = NR) or B's own rows (bLd = ldb). The
+accumulators are stored to dst (row stride dLd): C itself when C = acc (alpha = 1, C not read, a
+full tile), else a tile that VectorGemm.updateC applies to C. With the whole C update inside, the
 12-row kernel's bytecode grows from ~1 KB to 2.7 KB, C1 gives up on it ("out of virtual registers")
 and C2 may not compile it for seconds, so it runs boxed at ~1 GFLOPS meanwhile, measured):
   layout P: packed A, depth-major    ap[aIdx + p*MR + r]   (op(A) = A^T packs this way by copies)
@@ -32,7 +34,8 @@ def kernel(mr, nv, layout):
         rows = ", ".join(f"int r{r}" for r in range(mr))
         o.append(f"    static void {name}(int kc, float[] a, {rows}, float[] bp, float[] tile) {{")
     else:
-        o.append(f"    static void {name}(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {{")
+        o.append(f"    static void {name}(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,")
+        o.append(f"            float[] dst, int dOff, int dLd) {{")
     for r in range(mr):
         o.append("        " + " ".join(f"FloatVector c{r}_{v} = FloatVector.zero(S);" for v in range(nv)))
     o.append("        for (int p = 0; p < kc; p++) {")
@@ -40,7 +43,7 @@ def kernel(mr, nv, layout):
         o.append(f"            int pa = aIdx + p * {mr};")
     elif layout == 'R':
         o.append("            int pa = aIdx + p;")
-    o.append(f"            int pb = {'' if layout == 'I' else 'bIdx + '}p * {nv} * L;")
+    o.append(f"            int pb = {'p * ' + str(nv) + ' * L' if layout == 'I' else 'bIdx + p * bLd'};")
     for v in range(nv):
         o.append(f"            FloatVector b{v} = FloatVector.fromArray(S, bp, pb{' + ' + str(v) + ' * L' if v else ''});")
     for r in range(mr):
@@ -54,8 +57,14 @@ def kernel(mr, nv, layout):
         for v in range(nv):
             o.append(f"            c{r}_{v} = a{r}.fma(b{v}, c{r}_{v});")
     o.append("        }")
-    for r in range(mr):
-        o.append("        " + " ".join(f"c{r}_{v}.intoArray(tile, {r * nv + v} * L);" for v in range(nv)))
+    if layout == 'I':
+        for r in range(mr):
+            o.append("        " + " ".join(f"c{r}_{v}.intoArray(tile, {r * nv + v} * L);" for v in range(nv)))
+    else:
+        for r in range(mr):
+            row = "dOff" if r == 0 else ("dOff + dLd" if r == 1 else f"dOff + {r} * dLd")
+            o.append(f"        int d{r} = {row};")
+            o.append("        " + " ".join(f"c{r}_{v}.intoArray(dst, d{r}{' + ' + str(v) + ' * L' if v else ''});" for v in range(nv)))
     o.append("    }")
     return "\n".join(o)
     # A full tile updates C straight from the registers, C = alpha*acc (+ beta*C): the same operations

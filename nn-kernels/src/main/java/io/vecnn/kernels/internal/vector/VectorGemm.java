@@ -224,9 +224,9 @@ final class VectorGemm {
                 int rows = Math.min(NARROW_MR, m - i0);
                 packRows(a, aOff + i0 * lda + pc, lda, rows, NARROW_MR, kc, ap);
                 if (NARROW_MR == 12) {
-                    kernel12x1R(kc, ap, 0, bp, 0, tile);
+                    kernel12x1R(kc, ap, 0, bp, 0, width, tile, 0, width);
                 } else {
-                    kernel4x2R(kc, ap, 0, bp, 0, tile);
+                    kernel4x2R(kc, ap, 0, bp, 0, width, tile, 0, width);
                 }
                 updateC(tile, width, c, cOff + i0 * ldc, ldc, rows, n, alpha, beta1, readC);
             }
@@ -254,6 +254,10 @@ final class VectorGemm {
     static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        float beta, float[] c, int cOff, int ldc, Workspace ws) {
+        if (!transB && m <= 2 * MR) {
+            fewRows(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws);
+            return;
+        }
         GemmBlocking blk = BLOCKING;
         int nBlocks = GemmBlocking.blockCount(n, blk.nc());
         int kBlocks = GemmBlocking.blockCount(k, blk.kc());
@@ -436,7 +440,8 @@ final class VectorGemm {
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
                 for (int jr = 0; jr < nc; jr += NR) {
-                    tile(transA, kc, ap, ir, bp, jr, alpha, beta, readC, c, cOff, ldc, rows, Math.min(NR, nc - jr), tile);
+                    tile(transA, kc, ap, ir, bp, jr * kc, NR, alpha, beta, readC, c, cOff + ir * ldc + jr, ldc, rows,
+                            Math.min(NR, nc - jr), tile);
                 }
             }
             return;
@@ -444,16 +449,60 @@ final class VectorGemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR) {
-                tile(transA, kc, ap, ir, bp, jr, alpha, beta, readC, c, cOff, ldc, Math.min(MR, mc - ir), cols, tile);
+                tile(transA, kc, ap, ir, bp, jr * kc, NR, alpha, beta, readC, c, cOff + ir * ldc + jr, ldc,
+                        Math.min(MR, mc - ir), cols, tile);
             }
         }
     }
 
-    /** One micro-tile: the kernel over the depth block, then C updated from the spilled tile. */
-    private static void tile(boolean transA, int kc, float[] ap, int ir, float[] bp, int jr, float alpha, float beta,
-                             boolean readC, float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
-        microKernel(transA, kc, ap, ir * KC, bp, jr * kc, tile);
-        updateC(tile, NR, c, cOff + ir * ldc + jr, ldc, rows, cols, alpha, beta, readC);
+    /**
+     * One micro-tile at C[ci]: the kernel over the depth block, its accumulators stored straight into
+     * C when C = acc (α = 1, C not read, a full tile: bit for bit what the update would compute),
+     * else into the tile and applied by {@link #updateC}.
+     */
+    private static void tile(boolean transA, int kc, float[] ap, int ir, float[] bp, int bIdx, int bLd, float alpha,
+                             float beta, boolean readC, float[] c, int ci, int ldc, int rows, int cols, float[] tile) {
+        if (alpha == 1f && !readC && rows == MR && cols == NR) {
+            microKernel(transA, kc, ap, ir * KC, bp, bIdx, bLd, c, ci, ldc);
+        } else {
+            microKernel(transA, kc, ap, ir * KC, bp, bIdx, bLd, tile, 0, NR);
+            updateC(tile, NR, c, ci, ldc, rows, cols, alpha, beta, readC);
+        }
+    }
+
+    /**
+     * op(B) = B with at most two row tiles of C: B is used by one or two tiles only, so packing it
+     * would cost as much as reading it (measured: packing was a fifth of a 10×128×128 product);
+     * the kernel reads B's rows in place (bLd = ldb), except an edge panel, packed so that no lane
+     * reads past B. A is packed as usual.
+     */
+    static void fewRows(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                        float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, Workspace ws) {
+        int kBlocks = GemmBlocking.blockCount(k, BLOCKING.kc());
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int pc = GemmBlocking.blockStart(k, kBlocks, kb, 1);
+            int kc = GemmBlocking.blockStart(k, kBlocks, kb + 1, 1) - pc;
+            float[] ap = ws.aPack(roundUp(m, MR) * KC);
+            packA(transA, a, aOff, lda, 0, m, pc, kc, ap);
+            float betaK = kb == 0 ? beta : 1f;
+            boolean readC = kb != 0 || beta != 0;
+            for (int jr = 0; jr < n; jr += NR) {
+                int cols = Math.min(NR, n - jr);
+                float[] bp = b;
+                int bIdx = bOff + pc * ldb + jr;
+                int bLd = ldb;
+                if (cols < NR) {
+                    bp = ws.bPack(kc * NR);
+                    packB(false, b, bOff, ldb, pc, kc, jr, cols, bp);
+                    bIdx = 0;
+                    bLd = NR;
+                }
+                for (int ir = 0; ir < m; ir += MR) {
+                    tile(transA, kc, ap, ir, bp, bIdx, bLd, alpha, betaK, readC, c, cOff + ir * ldc + jr, ldc,
+                            Math.min(MR, m - ir), cols, ws.tile);
+                }
+            }
+        }
     }
 
     /**
@@ -461,23 +510,25 @@ final class VectorGemm {
      * updating C in a separate small method keeps the kernel within C2's inlining limits: a store
      * path inlined here (three α/β cases) gets the accumulators boxed on every call.
      */
-    static void microKernel(boolean transA, int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+    static void microKernel(boolean transA, int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
+                            float[] dst, int dOff, int dLd) {
         if (MR == 12) {
             if (transA) {
-                kernel12x2P(kc, ap, aIdx, bp, bIdx, tile);
+                kernel12x2P(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
             } else {
-                kernel12x2R(kc, ap, aIdx, bp, bIdx, tile);
+                kernel12x2R(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
             }
         } else if (transA) {
-            kernel4x2P(kc, ap, aIdx, bp, bIdx, tile);
+            kernel4x2P(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
         } else {
-            kernel4x2R(kc, ap, aIdx, bp, bIdx, tile);
+            kernel4x2R(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
         }
     }
 
     // ---- GENERATED by nn-kernels/scripts/gen_gemm_kernels.py: edit the script, not this section ----
 
-    static void kernel12x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+    static void kernel12x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
+            float[] dst, int dOff, int dLd) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
@@ -492,7 +543,7 @@ final class VectorGemm {
         FloatVector c11_0 = FloatVector.zero(S); FloatVector c11_1 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int pa = aIdx + p * 12;
-            int pb = bIdx + p * 2 * L;
+            int pb = bIdx + p * bLd;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -532,21 +583,34 @@ final class VectorGemm {
             c11_0 = a11.fma(b0, c11_0);
             c11_1 = a11.fma(b1, c11_1);
         }
-        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
-        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
-        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
-        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
-        c4_0.intoArray(tile, 8 * L); c4_1.intoArray(tile, 9 * L);
-        c5_0.intoArray(tile, 10 * L); c5_1.intoArray(tile, 11 * L);
-        c6_0.intoArray(tile, 12 * L); c6_1.intoArray(tile, 13 * L);
-        c7_0.intoArray(tile, 14 * L); c7_1.intoArray(tile, 15 * L);
-        c8_0.intoArray(tile, 16 * L); c8_1.intoArray(tile, 17 * L);
-        c9_0.intoArray(tile, 18 * L); c9_1.intoArray(tile, 19 * L);
-        c10_0.intoArray(tile, 20 * L); c10_1.intoArray(tile, 21 * L);
-        c11_0.intoArray(tile, 22 * L); c11_1.intoArray(tile, 23 * L);
+        int d0 = dOff;
+        c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
+        int d1 = dOff + dLd;
+        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        int d2 = dOff + 2 * dLd;
+        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        int d3 = dOff + 3 * dLd;
+        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        int d4 = dOff + 4 * dLd;
+        c4_0.intoArray(dst, d4); c4_1.intoArray(dst, d4 + 1 * L);
+        int d5 = dOff + 5 * dLd;
+        c5_0.intoArray(dst, d5); c5_1.intoArray(dst, d5 + 1 * L);
+        int d6 = dOff + 6 * dLd;
+        c6_0.intoArray(dst, d6); c6_1.intoArray(dst, d6 + 1 * L);
+        int d7 = dOff + 7 * dLd;
+        c7_0.intoArray(dst, d7); c7_1.intoArray(dst, d7 + 1 * L);
+        int d8 = dOff + 8 * dLd;
+        c8_0.intoArray(dst, d8); c8_1.intoArray(dst, d8 + 1 * L);
+        int d9 = dOff + 9 * dLd;
+        c9_0.intoArray(dst, d9); c9_1.intoArray(dst, d9 + 1 * L);
+        int d10 = dOff + 10 * dLd;
+        c10_0.intoArray(dst, d10); c10_1.intoArray(dst, d10 + 1 * L);
+        int d11 = dOff + 11 * dLd;
+        c11_0.intoArray(dst, d11); c11_1.intoArray(dst, d11 + 1 * L);
     }
 
-    static void kernel12x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+    static void kernel12x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
+            float[] dst, int dOff, int dLd) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
@@ -561,7 +625,7 @@ final class VectorGemm {
         FloatVector c11_0 = FloatVector.zero(S); FloatVector c11_1 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int pa = aIdx + p;
-            int pb = bIdx + p * 2 * L;
+            int pb = bIdx + p * bLd;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -601,28 +665,41 @@ final class VectorGemm {
             c11_0 = a11.fma(b0, c11_0);
             c11_1 = a11.fma(b1, c11_1);
         }
-        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
-        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
-        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
-        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
-        c4_0.intoArray(tile, 8 * L); c4_1.intoArray(tile, 9 * L);
-        c5_0.intoArray(tile, 10 * L); c5_1.intoArray(tile, 11 * L);
-        c6_0.intoArray(tile, 12 * L); c6_1.intoArray(tile, 13 * L);
-        c7_0.intoArray(tile, 14 * L); c7_1.intoArray(tile, 15 * L);
-        c8_0.intoArray(tile, 16 * L); c8_1.intoArray(tile, 17 * L);
-        c9_0.intoArray(tile, 18 * L); c9_1.intoArray(tile, 19 * L);
-        c10_0.intoArray(tile, 20 * L); c10_1.intoArray(tile, 21 * L);
-        c11_0.intoArray(tile, 22 * L); c11_1.intoArray(tile, 23 * L);
+        int d0 = dOff;
+        c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
+        int d1 = dOff + dLd;
+        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        int d2 = dOff + 2 * dLd;
+        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        int d3 = dOff + 3 * dLd;
+        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        int d4 = dOff + 4 * dLd;
+        c4_0.intoArray(dst, d4); c4_1.intoArray(dst, d4 + 1 * L);
+        int d5 = dOff + 5 * dLd;
+        c5_0.intoArray(dst, d5); c5_1.intoArray(dst, d5 + 1 * L);
+        int d6 = dOff + 6 * dLd;
+        c6_0.intoArray(dst, d6); c6_1.intoArray(dst, d6 + 1 * L);
+        int d7 = dOff + 7 * dLd;
+        c7_0.intoArray(dst, d7); c7_1.intoArray(dst, d7 + 1 * L);
+        int d8 = dOff + 8 * dLd;
+        c8_0.intoArray(dst, d8); c8_1.intoArray(dst, d8 + 1 * L);
+        int d9 = dOff + 9 * dLd;
+        c9_0.intoArray(dst, d9); c9_1.intoArray(dst, d9 + 1 * L);
+        int d10 = dOff + 10 * dLd;
+        c10_0.intoArray(dst, d10); c10_1.intoArray(dst, d10 + 1 * L);
+        int d11 = dOff + 11 * dLd;
+        c11_0.intoArray(dst, d11); c11_1.intoArray(dst, d11 + 1 * L);
     }
 
-    static void kernel4x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+    static void kernel4x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
+            float[] dst, int dOff, int dLd) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
         FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int pa = aIdx + p * 4;
-            int pb = bIdx + p * 2 * L;
+            int pb = bIdx + p * bLd;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -638,20 +715,25 @@ final class VectorGemm {
             c3_0 = a3.fma(b0, c3_0);
             c3_1 = a3.fma(b1, c3_1);
         }
-        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
-        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
-        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
-        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
+        int d0 = dOff;
+        c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
+        int d1 = dOff + dLd;
+        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        int d2 = dOff + 2 * dLd;
+        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        int d3 = dOff + 3 * dLd;
+        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
     }
 
-    static void kernel4x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+    static void kernel4x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
+            float[] dst, int dOff, int dLd) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
         FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int pa = aIdx + p;
-            int pb = bIdx + p * 2 * L;
+            int pb = bIdx + p * bLd;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -667,13 +749,18 @@ final class VectorGemm {
             c3_0 = a3.fma(b0, c3_0);
             c3_1 = a3.fma(b1, c3_1);
         }
-        c0_0.intoArray(tile, 0 * L); c0_1.intoArray(tile, 1 * L);
-        c1_0.intoArray(tile, 2 * L); c1_1.intoArray(tile, 3 * L);
-        c2_0.intoArray(tile, 4 * L); c2_1.intoArray(tile, 5 * L);
-        c3_0.intoArray(tile, 6 * L); c3_1.intoArray(tile, 7 * L);
+        int d0 = dOff;
+        c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
+        int d1 = dOff + dLd;
+        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        int d2 = dOff + 2 * dLd;
+        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        int d3 = dOff + 3 * dLd;
+        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
     }
 
-    static void kernel12x1R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] tile) {
+    static void kernel12x1R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
+            float[] dst, int dOff, int dLd) {
         FloatVector c0_0 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S);
@@ -688,7 +775,7 @@ final class VectorGemm {
         FloatVector c11_0 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int pa = aIdx + p;
-            int pb = bIdx + p * 1 * L;
+            int pb = bIdx + p * bLd;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
             c0_0 = a0.fma(b0, c0_0);
@@ -715,18 +802,30 @@ final class VectorGemm {
             FloatVector a11 = FloatVector.broadcast(S, ap[pa + 11 * KC]);
             c11_0 = a11.fma(b0, c11_0);
         }
-        c0_0.intoArray(tile, 0 * L);
-        c1_0.intoArray(tile, 1 * L);
-        c2_0.intoArray(tile, 2 * L);
-        c3_0.intoArray(tile, 3 * L);
-        c4_0.intoArray(tile, 4 * L);
-        c5_0.intoArray(tile, 5 * L);
-        c6_0.intoArray(tile, 6 * L);
-        c7_0.intoArray(tile, 7 * L);
-        c8_0.intoArray(tile, 8 * L);
-        c9_0.intoArray(tile, 9 * L);
-        c10_0.intoArray(tile, 10 * L);
-        c11_0.intoArray(tile, 11 * L);
+        int d0 = dOff;
+        c0_0.intoArray(dst, d0);
+        int d1 = dOff + dLd;
+        c1_0.intoArray(dst, d1);
+        int d2 = dOff + 2 * dLd;
+        c2_0.intoArray(dst, d2);
+        int d3 = dOff + 3 * dLd;
+        c3_0.intoArray(dst, d3);
+        int d4 = dOff + 4 * dLd;
+        c4_0.intoArray(dst, d4);
+        int d5 = dOff + 5 * dLd;
+        c5_0.intoArray(dst, d5);
+        int d6 = dOff + 6 * dLd;
+        c6_0.intoArray(dst, d6);
+        int d7 = dOff + 7 * dLd;
+        c7_0.intoArray(dst, d7);
+        int d8 = dOff + 8 * dLd;
+        c8_0.intoArray(dst, d8);
+        int d9 = dOff + 9 * dLd;
+        c9_0.intoArray(dst, d9);
+        int d10 = dOff + 10 * dLd;
+        c10_0.intoArray(dst, d10);
+        int d11 = dOff + 11 * dLd;
+        c11_0.intoArray(dst, d11);
     }
 
     /** Transposes the 16 x 16 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (16 == L). */
