@@ -78,8 +78,9 @@ final class VectorGemm {
 
     private static int tileRows() {
         int mr = Integer.getInteger("vecnn.gemm.mr", S.vectorBitSize() >= 512 ? 12 : 4);
-        if (mr != 4 && mr != 12) {
-            throw new IllegalArgumentException("vecnn.gemm.mr must be 4 or 12, got " + mr);
+        if ((mr != 4 && mr != 12) || mr > S.length()) {
+            throw new IllegalArgumentException("vecnn.gemm.mr must be 4 or 12 and at most the " + S.length()
+                    + " floats of a vector, got " + mr);
         }
         return mr;
     }
@@ -320,15 +321,12 @@ final class VectorGemm {
             int base = ir * KC;
             int rows = Math.min(MR, mc - ir);
             if (transA) {
+                // one masked vector per depth step (MR ≤ L): lanes past `rows` load as zero and store
+                // the padding; an element loop here was a tenth of 128×256×128 TN
+                VectorMask<Float> load = S.indexInRange(0, rows);
+                VectorMask<Float> store = S.indexInRange(0, MR);
                 for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + ir;
-                    int dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        ap[dst + r] = a[src + r];
-                    }
-                    for (int r = rows; r < MR; r++) {
-                        ap[dst + r] = 0f;
-                    }
+                    FloatVector.fromArray(S, a, aOff + (pc + p) * lda + ic + ir, load).intoArray(ap, base + p * MR, store);
                 }
             } else {
                 packRows(a, aOff + (ic + ir) * lda + pc, lda, rows, MR, kc, ap, base);
