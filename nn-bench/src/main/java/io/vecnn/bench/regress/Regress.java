@@ -40,6 +40,8 @@ public final class Regress {
     static final Path BASELINES = Path.of("nn-bench", "baselines");
     static final int EXIT_REGRESSION = 1;
     static final int EXIT_BAD_INPUT = 2;
+    /** Beside a run's results.json: OpenBLAS's self-report, as the run found it. */
+    static final String OPENBLAS_FILE = "openblas.txt";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -168,7 +170,9 @@ public final class Regress {
             Path json = dir.resolve("results.json");
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(all);
             cmd.getOut().println("results: " + json.toAbsolutePath());
-            String table = Table.markdown(JmhResult.read(json), openBlasSelfReport(), loadStart, loadEnd);
+            String openBlas = openBlasSelfReport();
+            Files.writeString(dir.resolve(OPENBLAS_FILE), openBlas + "\n", java.nio.charset.StandardCharsets.UTF_8);
+            String table = Table.markdown(JmhResult.read(json), openBlas, loadStart, loadEnd);
             Files.writeString(dir.resolve("table.md"), table, java.nio.charset.StandardCharsets.UTF_8);
             if (s == BenchmarkSet.PEAK) {
                 cmd.getOut().println();
@@ -272,7 +276,8 @@ public final class Regress {
     }
 
     @Command(name = "table", mixinStandardHelpOptions = true,
-            description = "Print the hardware table (peak, GEMM against OpenBLAS at 1 and 2 threads, activations against copy) of a JMH JSON run.")
+            description = "Print the hardware table (peak, GEMM against OpenBLAS at 1 and 2 threads, activations against copy) of a JMH JSON run"
+                    + " (OpenBLAS's self-report from the openblas.txt the run wrote beside it).")
     static final class TableCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -286,7 +291,11 @@ public final class Regress {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--run " + run + ": no such file");
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.print(Table.markdown(JmhResult.read(run), openBlasSelfReport(), null, null));
+            // OpenBLAS's self-report as the run recorded it (this process does not load OpenBLAS)
+            Path recorded = run.toAbsolutePath().resolveSibling(OPENBLAS_FILE);
+            String openBlas = Files.isRegularFile(recorded) ? Files.readString(recorded).trim()
+                    : "not recorded (no " + OPENBLAS_FILE + " beside " + run + ")";
+            out.print(Table.markdown(JmhResult.read(run), openBlas, null, null));
             out.flush();
             return 0;
         }

@@ -125,6 +125,9 @@ class RegressTest {
         Outcome printed = regress("table", "--run", f.toString());
         assertEquals(0, printed.code(), printed.err());
         assertTrue(printed.out().contains("| 256x256x256 | 33.6 | 36.9 | 0.91 | 34 % |"), printed.out());
+        assertTrue(printed.out().contains("OpenBLAS: not recorded (no openblas.txt beside"), printed.out());
+        Files.writeString(dir.resolve("openblas.txt"), "core Recordedlake\n");
+        assertTrue(regress("table", "--run", f.toString()).out().contains("OpenBLAS: core Recordedlake"));
     }
 
     @Test
