@@ -35,7 +35,7 @@ def kernel(mr, nv, layout):
         o.append(f"    static void {name}(int kc, float[] a, {rows}, float[] bp, float[] tile) {{")
     else:
         o.append(f"    static void {name}(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,")
-        o.append(f"            float[] dst, int dOff, int dLd) {{")
+        o.append(f"            float[] dst, int dOff, int dLd, int rows) {{")
     for r in range(mr):
         o.append("        " + " ".join(f"FloatVector c{r}_{v} = FloatVector.zero(S);" for v in range(nv)))
     o.append("        for (int p = 0; p < kc; p++) {")
@@ -61,10 +61,19 @@ def kernel(mr, nv, layout):
         for r in range(mr):
             o.append("        " + " ".join(f"c{r}_{v}.intoArray(tile, {r * nv + v} * L);" for v in range(nv)))
     else:
+        # only the first `rows` rows are stored (C's last row tile); each store is its own branch,
+        # so no vector merges after one
         for r in range(mr):
             row = "dOff" if r == 0 else ("dOff + dLd" if r == 1 else f"dOff + {r} * dLd")
-            o.append(f"        int d{r} = {row};")
-            o.append("        " + " ".join(f"c{r}_{v}.intoArray(dst, d{r}{' + ' + str(v) + ' * L' if v else ''});" for v in range(nv)))
+            stores = " ".join(f"c{r}_{v}.intoArray(dst, d{r}{' + ' + str(v) + ' * L' if v else ''});" for v in range(nv))
+            if r == 0:
+                o.append(f"        int d0 = dOff;")
+                o.append("        " + stores)
+            else:
+                o.append(f"        if (rows > {r}) {{")
+                o.append(f"            int d{r} = {row};")
+                o.append("            " + stores)
+                o.append("        }")
     o.append("    }")
     return "\n".join(o)
     # A full tile updates C straight from the registers, C = alpha*acc (+ beta*C): the same operations
@@ -92,10 +101,16 @@ def kernel(mr, nv, layout):
 
 def transpose(n):
     stages = n.bit_length() - 1
-    o = [f"    /** Transposes the {n} x {n} block b[src + i*ldb + q] into bp[dst + q*ldd + i] ({n} == L). */",
-         f"    static void transpose{n}(float[] b, int src, int ldb, float[] bp, int dst, int ldd) {{"]
+    o = [f"    /**",
+         f"     * Transposes the {n} x {n} block b[src + i*ldb + q] into bp[dst + q*ldd + i] ({n} == L). Rows i at or",
+         f"     * past {{@code rows}} repeat row rows - 1 (they fill lanes past the panel's valid columns,",
+         f"     * which no store to C reads).",
+         f"     */",
+         f"    static void transpose{n}(float[] b, int src, int ldb, int rows, float[] bp, int dst, int ldd) {{",
+         f"        int last = rows - 1;"]
     for i in range(n):
-        o.append(f"        IntVector r{i} = FloatVector.fromArray(S, b, src{' + ' + str(i) + ' * ldb' if i else ''}).reinterpretAsInts();")
+        off = "src" if i == 0 else f"src + Math.min({i}, last) * ldb"
+        o.append(f"        IntVector r{i} = FloatVector.fromArray(S, b, {off}).reinterpretAsInts();")
     cur, nxt = 'r', 't'
     for s in range(stages):
         d = 1 << s

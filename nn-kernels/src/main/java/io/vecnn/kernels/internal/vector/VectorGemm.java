@@ -224,13 +224,21 @@ final class VectorGemm {
             for (int i0 = 0; i0 < m; i0 += NARROW_MR) {
                 int rows = Math.min(NARROW_MR, m - i0);
                 packRows(a, aOff + i0 * lda + pc, lda, rows, NARROW_MR, kc, ap);
-                if (NARROW_MR == 12) {
-                    kernel12x1R(kc, ap, 0, bp, 0, width, tile, 0, width);
+                if (alpha == 1f && !readC && n == width) {
+                    narrowKernel(kc, ap, bp, width, c, cOff + i0 * ldc, ldc, rows);
                 } else {
-                    kernel4x2R(kc, ap, 0, bp, 0, width, tile, 0, width);
+                    narrowKernel(kc, ap, bp, width, tile, 0, width, NARROW_MR);
+                    updateC(tile, width, c, cOff + i0 * ldc, ldc, rows, n, alpha, beta1, readC);
                 }
-                updateC(tile, width, c, cOff + i0 * ldc, ldc, rows, n, alpha, beta1, readC);
             }
+        }
+    }
+
+    private static void narrowKernel(int kc, float[] ap, float[] bp, int width, float[] dst, int dOff, int dLd, int rows) {
+        if (NARROW_MR == 12) {
+            kernel12x1R(kc, ap, 0, bp, 0, width, dst, dOff, dLd, rows);
+        } else {
+            kernel4x2R(kc, ap, 0, bp, 0, width, dst, dOff, dLd, rows);
         }
     }
 
@@ -393,24 +401,27 @@ final class VectorGemm {
     }
 
     /**
-     * One panel of op(B) = Bᵀ, {@code width} columns wide ({@code cols} of them valid, the rest
-     * zero): bp[base + p·width + col] = B[j0 + col][pc + p]. Whole L × L blocks go through an
-     * in-register transpose (4× the speed of the element loop on AVX-512, measured); the rest
-     * element by element, walking each stored row.
+     * One panel of op(B) = Bᵀ, {@code width} columns wide ({@code cols} of them valid):
+     * bp[base + p·width + col] = B[j0 + col][pc + p]. Whole L-deep blocks go through in-register
+     * L × L transposes (4× the speed of the element loop on AVX-512, measured), the depth remainder
+     * element by element. Lanes past {@code cols} hold copies of the last valid column or earlier
+     * contents of the buffer (transposed part) or zeros (remainder): lanes are independent, no store
+     * to C reads them, and every valid lane's FMA chain is the same whatever they hold.
      */
     static void packBTransposed(float[] b, int bOff, int ldb, int pc, int kc, int j0, int cols, int width,
                                 float[] bp, int base) {
         int fullP = 0;
-        if ((L == 16 || L == 8) && cols == width) {
+        if (L == 16 || L == 8) {
             fullP = kc / L * L;
             for (int p0 = 0; p0 < fullP; p0 += L) {
-                for (int c0 = 0; c0 < width; c0 += L) {
+                for (int c0 = 0; c0 < cols; c0 += L) {
                     int src = bOff + (j0 + c0) * ldb + pc + p0;
                     int dst = base + p0 * width + c0;
+                    int rows = Math.min(L, cols - c0);
                     if (L == 16) {
-                        transpose16(b, src, ldb, bp, dst, width);
+                        transpose16(b, src, ldb, rows, bp, dst, width);
                     } else {
-                        transpose8(b, src, ldb, bp, dst, width);
+                        transpose8(b, src, ldb, rows, bp, dst, width);
                     }
                 }
             }
@@ -456,15 +467,15 @@ final class VectorGemm {
 
     /**
      * One micro-tile at C[ci]: the kernel over the depth block, its accumulators stored straight into
-     * C when C = acc (α = 1, C not read, a full tile: bit for bit what the update would compute),
-     * else into the tile and applied by {@link #updateC}.
+     * the first {@code rows} rows of C when C = acc (α = 1, C not read, all NR columns in C: bit for
+     * bit what the update would compute), else into the tile and applied by {@link #updateC}.
      */
     private static void tile(boolean transA, int kc, float[] ap, int ir, float[] bp, int bIdx, int bLd, float alpha,
                              float beta, boolean readC, float[] c, int ci, int ldc, int rows, int cols, float[] tile) {
-        if (alpha == 1f && !readC && rows == MR && cols == NR) {
-            microKernel(transA, kc, ap, ir * KC, bp, bIdx, bLd, c, ci, ldc);
+        if (alpha == 1f && !readC && cols == NR) {
+            microKernel(transA, kc, ap, ir * KC, bp, bIdx, bLd, c, ci, ldc, rows);
         } else {
-            microKernel(transA, kc, ap, ir * KC, bp, bIdx, bLd, tile, 0, NR);
+            microKernel(transA, kc, ap, ir * KC, bp, bIdx, bLd, tile, 0, NR, MR);
             updateC(tile, NR, c, ci, ldc, rows, cols, alpha, beta, readC);
         }
     }
@@ -510,24 +521,24 @@ final class VectorGemm {
      * path inlined here (three α/β cases) gets the accumulators boxed on every call.
      */
     static void microKernel(boolean transA, int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
-                            float[] dst, int dOff, int dLd) {
+                            float[] dst, int dOff, int dLd, int rows) {
         if (MR == 12) {
             if (transA) {
-                kernel12x2P(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
+                kernel12x2P(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd, rows);
             } else {
-                kernel12x2R(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
+                kernel12x2R(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd, rows);
             }
         } else if (transA) {
-            kernel4x2P(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
+            kernel4x2P(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd, rows);
         } else {
-            kernel4x2R(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd);
+            kernel4x2R(kc, ap, aIdx, bp, bIdx, bLd, dst, dOff, dLd, rows);
         }
     }
 
     // ---- GENERATED by nn-kernels/scripts/gen_gemm_kernels.py: edit the script, not this section ----
 
     static void kernel12x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
-            float[] dst, int dOff, int dLd) {
+            float[] dst, int dOff, int dLd, int rows) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
@@ -584,32 +595,54 @@ final class VectorGemm {
         }
         int d0 = dOff;
         c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
-        int d1 = dOff + dLd;
-        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
-        int d2 = dOff + 2 * dLd;
-        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
-        int d3 = dOff + 3 * dLd;
-        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
-        int d4 = dOff + 4 * dLd;
-        c4_0.intoArray(dst, d4); c4_1.intoArray(dst, d4 + 1 * L);
-        int d5 = dOff + 5 * dLd;
-        c5_0.intoArray(dst, d5); c5_1.intoArray(dst, d5 + 1 * L);
-        int d6 = dOff + 6 * dLd;
-        c6_0.intoArray(dst, d6); c6_1.intoArray(dst, d6 + 1 * L);
-        int d7 = dOff + 7 * dLd;
-        c7_0.intoArray(dst, d7); c7_1.intoArray(dst, d7 + 1 * L);
-        int d8 = dOff + 8 * dLd;
-        c8_0.intoArray(dst, d8); c8_1.intoArray(dst, d8 + 1 * L);
-        int d9 = dOff + 9 * dLd;
-        c9_0.intoArray(dst, d9); c9_1.intoArray(dst, d9 + 1 * L);
-        int d10 = dOff + 10 * dLd;
-        c10_0.intoArray(dst, d10); c10_1.intoArray(dst, d10 + 1 * L);
-        int d11 = dOff + 11 * dLd;
-        c11_0.intoArray(dst, d11); c11_1.intoArray(dst, d11 + 1 * L);
+        if (rows > 1) {
+            int d1 = dOff + dLd;
+            c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        }
+        if (rows > 2) {
+            int d2 = dOff + 2 * dLd;
+            c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        }
+        if (rows > 3) {
+            int d3 = dOff + 3 * dLd;
+            c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        }
+        if (rows > 4) {
+            int d4 = dOff + 4 * dLd;
+            c4_0.intoArray(dst, d4); c4_1.intoArray(dst, d4 + 1 * L);
+        }
+        if (rows > 5) {
+            int d5 = dOff + 5 * dLd;
+            c5_0.intoArray(dst, d5); c5_1.intoArray(dst, d5 + 1 * L);
+        }
+        if (rows > 6) {
+            int d6 = dOff + 6 * dLd;
+            c6_0.intoArray(dst, d6); c6_1.intoArray(dst, d6 + 1 * L);
+        }
+        if (rows > 7) {
+            int d7 = dOff + 7 * dLd;
+            c7_0.intoArray(dst, d7); c7_1.intoArray(dst, d7 + 1 * L);
+        }
+        if (rows > 8) {
+            int d8 = dOff + 8 * dLd;
+            c8_0.intoArray(dst, d8); c8_1.intoArray(dst, d8 + 1 * L);
+        }
+        if (rows > 9) {
+            int d9 = dOff + 9 * dLd;
+            c9_0.intoArray(dst, d9); c9_1.intoArray(dst, d9 + 1 * L);
+        }
+        if (rows > 10) {
+            int d10 = dOff + 10 * dLd;
+            c10_0.intoArray(dst, d10); c10_1.intoArray(dst, d10 + 1 * L);
+        }
+        if (rows > 11) {
+            int d11 = dOff + 11 * dLd;
+            c11_0.intoArray(dst, d11); c11_1.intoArray(dst, d11 + 1 * L);
+        }
     }
 
     static void kernel12x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
-            float[] dst, int dOff, int dLd) {
+            float[] dst, int dOff, int dLd, int rows) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
@@ -666,32 +699,54 @@ final class VectorGemm {
         }
         int d0 = dOff;
         c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
-        int d1 = dOff + dLd;
-        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
-        int d2 = dOff + 2 * dLd;
-        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
-        int d3 = dOff + 3 * dLd;
-        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
-        int d4 = dOff + 4 * dLd;
-        c4_0.intoArray(dst, d4); c4_1.intoArray(dst, d4 + 1 * L);
-        int d5 = dOff + 5 * dLd;
-        c5_0.intoArray(dst, d5); c5_1.intoArray(dst, d5 + 1 * L);
-        int d6 = dOff + 6 * dLd;
-        c6_0.intoArray(dst, d6); c6_1.intoArray(dst, d6 + 1 * L);
-        int d7 = dOff + 7 * dLd;
-        c7_0.intoArray(dst, d7); c7_1.intoArray(dst, d7 + 1 * L);
-        int d8 = dOff + 8 * dLd;
-        c8_0.intoArray(dst, d8); c8_1.intoArray(dst, d8 + 1 * L);
-        int d9 = dOff + 9 * dLd;
-        c9_0.intoArray(dst, d9); c9_1.intoArray(dst, d9 + 1 * L);
-        int d10 = dOff + 10 * dLd;
-        c10_0.intoArray(dst, d10); c10_1.intoArray(dst, d10 + 1 * L);
-        int d11 = dOff + 11 * dLd;
-        c11_0.intoArray(dst, d11); c11_1.intoArray(dst, d11 + 1 * L);
+        if (rows > 1) {
+            int d1 = dOff + dLd;
+            c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        }
+        if (rows > 2) {
+            int d2 = dOff + 2 * dLd;
+            c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        }
+        if (rows > 3) {
+            int d3 = dOff + 3 * dLd;
+            c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        }
+        if (rows > 4) {
+            int d4 = dOff + 4 * dLd;
+            c4_0.intoArray(dst, d4); c4_1.intoArray(dst, d4 + 1 * L);
+        }
+        if (rows > 5) {
+            int d5 = dOff + 5 * dLd;
+            c5_0.intoArray(dst, d5); c5_1.intoArray(dst, d5 + 1 * L);
+        }
+        if (rows > 6) {
+            int d6 = dOff + 6 * dLd;
+            c6_0.intoArray(dst, d6); c6_1.intoArray(dst, d6 + 1 * L);
+        }
+        if (rows > 7) {
+            int d7 = dOff + 7 * dLd;
+            c7_0.intoArray(dst, d7); c7_1.intoArray(dst, d7 + 1 * L);
+        }
+        if (rows > 8) {
+            int d8 = dOff + 8 * dLd;
+            c8_0.intoArray(dst, d8); c8_1.intoArray(dst, d8 + 1 * L);
+        }
+        if (rows > 9) {
+            int d9 = dOff + 9 * dLd;
+            c9_0.intoArray(dst, d9); c9_1.intoArray(dst, d9 + 1 * L);
+        }
+        if (rows > 10) {
+            int d10 = dOff + 10 * dLd;
+            c10_0.intoArray(dst, d10); c10_1.intoArray(dst, d10 + 1 * L);
+        }
+        if (rows > 11) {
+            int d11 = dOff + 11 * dLd;
+            c11_0.intoArray(dst, d11); c11_1.intoArray(dst, d11 + 1 * L);
+        }
     }
 
     static void kernel4x2P(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
-            float[] dst, int dOff, int dLd) {
+            float[] dst, int dOff, int dLd, int rows) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
@@ -716,16 +771,22 @@ final class VectorGemm {
         }
         int d0 = dOff;
         c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
-        int d1 = dOff + dLd;
-        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
-        int d2 = dOff + 2 * dLd;
-        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
-        int d3 = dOff + 3 * dLd;
-        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        if (rows > 1) {
+            int d1 = dOff + dLd;
+            c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        }
+        if (rows > 2) {
+            int d2 = dOff + 2 * dLd;
+            c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        }
+        if (rows > 3) {
+            int d3 = dOff + 3 * dLd;
+            c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        }
     }
 
     static void kernel4x2R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
-            float[] dst, int dOff, int dLd) {
+            float[] dst, int dOff, int dLd, int rows) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
@@ -750,16 +811,22 @@ final class VectorGemm {
         }
         int d0 = dOff;
         c0_0.intoArray(dst, d0); c0_1.intoArray(dst, d0 + 1 * L);
-        int d1 = dOff + dLd;
-        c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
-        int d2 = dOff + 2 * dLd;
-        c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
-        int d3 = dOff + 3 * dLd;
-        c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        if (rows > 1) {
+            int d1 = dOff + dLd;
+            c1_0.intoArray(dst, d1); c1_1.intoArray(dst, d1 + 1 * L);
+        }
+        if (rows > 2) {
+            int d2 = dOff + 2 * dLd;
+            c2_0.intoArray(dst, d2); c2_1.intoArray(dst, d2 + 1 * L);
+        }
+        if (rows > 3) {
+            int d3 = dOff + 3 * dLd;
+            c3_0.intoArray(dst, d3); c3_1.intoArray(dst, d3 + 1 * L);
+        }
     }
 
     static void kernel12x1R(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bLd,
-            float[] dst, int dOff, int dLd) {
+            float[] dst, int dOff, int dLd, int rows) {
         FloatVector c0_0 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S);
@@ -803,48 +870,75 @@ final class VectorGemm {
         }
         int d0 = dOff;
         c0_0.intoArray(dst, d0);
-        int d1 = dOff + dLd;
-        c1_0.intoArray(dst, d1);
-        int d2 = dOff + 2 * dLd;
-        c2_0.intoArray(dst, d2);
-        int d3 = dOff + 3 * dLd;
-        c3_0.intoArray(dst, d3);
-        int d4 = dOff + 4 * dLd;
-        c4_0.intoArray(dst, d4);
-        int d5 = dOff + 5 * dLd;
-        c5_0.intoArray(dst, d5);
-        int d6 = dOff + 6 * dLd;
-        c6_0.intoArray(dst, d6);
-        int d7 = dOff + 7 * dLd;
-        c7_0.intoArray(dst, d7);
-        int d8 = dOff + 8 * dLd;
-        c8_0.intoArray(dst, d8);
-        int d9 = dOff + 9 * dLd;
-        c9_0.intoArray(dst, d9);
-        int d10 = dOff + 10 * dLd;
-        c10_0.intoArray(dst, d10);
-        int d11 = dOff + 11 * dLd;
-        c11_0.intoArray(dst, d11);
+        if (rows > 1) {
+            int d1 = dOff + dLd;
+            c1_0.intoArray(dst, d1);
+        }
+        if (rows > 2) {
+            int d2 = dOff + 2 * dLd;
+            c2_0.intoArray(dst, d2);
+        }
+        if (rows > 3) {
+            int d3 = dOff + 3 * dLd;
+            c3_0.intoArray(dst, d3);
+        }
+        if (rows > 4) {
+            int d4 = dOff + 4 * dLd;
+            c4_0.intoArray(dst, d4);
+        }
+        if (rows > 5) {
+            int d5 = dOff + 5 * dLd;
+            c5_0.intoArray(dst, d5);
+        }
+        if (rows > 6) {
+            int d6 = dOff + 6 * dLd;
+            c6_0.intoArray(dst, d6);
+        }
+        if (rows > 7) {
+            int d7 = dOff + 7 * dLd;
+            c7_0.intoArray(dst, d7);
+        }
+        if (rows > 8) {
+            int d8 = dOff + 8 * dLd;
+            c8_0.intoArray(dst, d8);
+        }
+        if (rows > 9) {
+            int d9 = dOff + 9 * dLd;
+            c9_0.intoArray(dst, d9);
+        }
+        if (rows > 10) {
+            int d10 = dOff + 10 * dLd;
+            c10_0.intoArray(dst, d10);
+        }
+        if (rows > 11) {
+            int d11 = dOff + 11 * dLd;
+            c11_0.intoArray(dst, d11);
+        }
     }
 
-    /** Transposes the 16 x 16 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (16 == L). */
-    static void transpose16(float[] b, int src, int ldb, float[] bp, int dst, int ldd) {
+    /**
+     * Transposes the 16 x 16 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (16 == L). Rows i at or
+     * past {@code rows} repeat row rows - 1 (they fill lanes past the panel's valid columns,
+     * which no store to C reads).
+     */
+    static void transpose16(float[] b, int src, int ldb, int rows, float[] bp, int dst, int ldd) {
+        int last = rows - 1;
         IntVector r0 = FloatVector.fromArray(S, b, src).reinterpretAsInts();
-        IntVector r1 = FloatVector.fromArray(S, b, src + 1 * ldb).reinterpretAsInts();
-        IntVector r2 = FloatVector.fromArray(S, b, src + 2 * ldb).reinterpretAsInts();
-        IntVector r3 = FloatVector.fromArray(S, b, src + 3 * ldb).reinterpretAsInts();
-        IntVector r4 = FloatVector.fromArray(S, b, src + 4 * ldb).reinterpretAsInts();
-        IntVector r5 = FloatVector.fromArray(S, b, src + 5 * ldb).reinterpretAsInts();
-        IntVector r6 = FloatVector.fromArray(S, b, src + 6 * ldb).reinterpretAsInts();
-        IntVector r7 = FloatVector.fromArray(S, b, src + 7 * ldb).reinterpretAsInts();
-        IntVector r8 = FloatVector.fromArray(S, b, src + 8 * ldb).reinterpretAsInts();
-        IntVector r9 = FloatVector.fromArray(S, b, src + 9 * ldb).reinterpretAsInts();
-        IntVector r10 = FloatVector.fromArray(S, b, src + 10 * ldb).reinterpretAsInts();
-        IntVector r11 = FloatVector.fromArray(S, b, src + 11 * ldb).reinterpretAsInts();
-        IntVector r12 = FloatVector.fromArray(S, b, src + 12 * ldb).reinterpretAsInts();
-        IntVector r13 = FloatVector.fromArray(S, b, src + 13 * ldb).reinterpretAsInts();
-        IntVector r14 = FloatVector.fromArray(S, b, src + 14 * ldb).reinterpretAsInts();
-        IntVector r15 = FloatVector.fromArray(S, b, src + 15 * ldb).reinterpretAsInts();
+        IntVector r1 = FloatVector.fromArray(S, b, src + Math.min(1, last) * ldb).reinterpretAsInts();
+        IntVector r2 = FloatVector.fromArray(S, b, src + Math.min(2, last) * ldb).reinterpretAsInts();
+        IntVector r3 = FloatVector.fromArray(S, b, src + Math.min(3, last) * ldb).reinterpretAsInts();
+        IntVector r4 = FloatVector.fromArray(S, b, src + Math.min(4, last) * ldb).reinterpretAsInts();
+        IntVector r5 = FloatVector.fromArray(S, b, src + Math.min(5, last) * ldb).reinterpretAsInts();
+        IntVector r6 = FloatVector.fromArray(S, b, src + Math.min(6, last) * ldb).reinterpretAsInts();
+        IntVector r7 = FloatVector.fromArray(S, b, src + Math.min(7, last) * ldb).reinterpretAsInts();
+        IntVector r8 = FloatVector.fromArray(S, b, src + Math.min(8, last) * ldb).reinterpretAsInts();
+        IntVector r9 = FloatVector.fromArray(S, b, src + Math.min(9, last) * ldb).reinterpretAsInts();
+        IntVector r10 = FloatVector.fromArray(S, b, src + Math.min(10, last) * ldb).reinterpretAsInts();
+        IntVector r11 = FloatVector.fromArray(S, b, src + Math.min(11, last) * ldb).reinterpretAsInts();
+        IntVector r12 = FloatVector.fromArray(S, b, src + Math.min(12, last) * ldb).reinterpretAsInts();
+        IntVector r13 = FloatVector.fromArray(S, b, src + Math.min(13, last) * ldb).reinterpretAsInts();
+        IntVector r14 = FloatVector.fromArray(S, b, src + Math.min(14, last) * ldb).reinterpretAsInts();
+        IntVector r15 = FloatVector.fromArray(S, b, src + Math.min(15, last) * ldb).reinterpretAsInts();
         IntVector lo0 = TRANSPOSE_LO[0], hi0 = TRANSPOSE_HI[0];
         IntVector t0 = lo0.selectFrom(r0, r1);
         IntVector t1 = hi0.selectFrom(r0, r1);
@@ -931,16 +1025,21 @@ final class VectorGemm {
         r15.reinterpretAsFloats().intoArray(bp, dst + 15 * ldd);
     }
 
-    /** Transposes the 8 x 8 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (8 == L). */
-    static void transpose8(float[] b, int src, int ldb, float[] bp, int dst, int ldd) {
+    /**
+     * Transposes the 8 x 8 block b[src + i*ldb + q] into bp[dst + q*ldd + i] (8 == L). Rows i at or
+     * past {@code rows} repeat row rows - 1 (they fill lanes past the panel's valid columns,
+     * which no store to C reads).
+     */
+    static void transpose8(float[] b, int src, int ldb, int rows, float[] bp, int dst, int ldd) {
+        int last = rows - 1;
         IntVector r0 = FloatVector.fromArray(S, b, src).reinterpretAsInts();
-        IntVector r1 = FloatVector.fromArray(S, b, src + 1 * ldb).reinterpretAsInts();
-        IntVector r2 = FloatVector.fromArray(S, b, src + 2 * ldb).reinterpretAsInts();
-        IntVector r3 = FloatVector.fromArray(S, b, src + 3 * ldb).reinterpretAsInts();
-        IntVector r4 = FloatVector.fromArray(S, b, src + 4 * ldb).reinterpretAsInts();
-        IntVector r5 = FloatVector.fromArray(S, b, src + 5 * ldb).reinterpretAsInts();
-        IntVector r6 = FloatVector.fromArray(S, b, src + 6 * ldb).reinterpretAsInts();
-        IntVector r7 = FloatVector.fromArray(S, b, src + 7 * ldb).reinterpretAsInts();
+        IntVector r1 = FloatVector.fromArray(S, b, src + Math.min(1, last) * ldb).reinterpretAsInts();
+        IntVector r2 = FloatVector.fromArray(S, b, src + Math.min(2, last) * ldb).reinterpretAsInts();
+        IntVector r3 = FloatVector.fromArray(S, b, src + Math.min(3, last) * ldb).reinterpretAsInts();
+        IntVector r4 = FloatVector.fromArray(S, b, src + Math.min(4, last) * ldb).reinterpretAsInts();
+        IntVector r5 = FloatVector.fromArray(S, b, src + Math.min(5, last) * ldb).reinterpretAsInts();
+        IntVector r6 = FloatVector.fromArray(S, b, src + Math.min(6, last) * ldb).reinterpretAsInts();
+        IntVector r7 = FloatVector.fromArray(S, b, src + Math.min(7, last) * ldb).reinterpretAsInts();
         IntVector lo0 = TRANSPOSE_LO[0], hi0 = TRANSPOSE_HI[0];
         IntVector t0 = lo0.selectFrom(r0, r1);
         IntVector t1 = hi0.selectFrom(r0, r1);
