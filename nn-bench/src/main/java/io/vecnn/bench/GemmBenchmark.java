@@ -21,14 +21,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * SGEMM C = op(A)·op(B): the scalar reference, the Vector API kernels and OpenBLAS side by side,
  * on squares and on the shapes of training a 784-256-128-10 network (forward X·Wᵀ "NT", weight
- * gradient δᵀ·X "TN", input gradient δ·W "NN", at batch 32, 128 and 512). GFLOPS = 2·m·n·k × ops/s.
+ * gradient δᵀ·X "TN", input gradient δ·W "NN", at batch 32, 128 and 512). GFLOPS = 2·m·n·k × ops/s;
+ * {@link PeakBenchmark} in the same run is the denominator.
+ *
+ * <p>The fork runs OpenBLAS with the kernel it picks for this CPU: {@code OPENBLAS_CORETYPE} and
+ * {@code OPENBLAS_L2_SIZE} are removed from its environment ({@link OpenBlas#OWN_KERNEL_PROPERTY});
+ * the OpenBLAS setup prints its core name, thread count and what was removed, and fails if
+ * OpenBLAS does not run the requested thread count.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-D" + OpenBlas.OWN_KERNEL_PROPERTY + "=true"})
 public class GemmBenchmark {
     @Param({"64x64x64", "128x128x128", "256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048",
             "32x256x784:NT", "256x784x32:TN",
@@ -63,6 +70,11 @@ public class GemmBenchmark {
                     throw new IllegalStateException("skipping the OpenBLAS peer: " + OpenBlas.unavailableReason());
                 }
                 OpenBlas.setThreads(threads);
+                if (OpenBlas.threads() != threads) {
+                    throw new IllegalStateException("OpenBLAS runs " + OpenBlas.threads() + " threads, not " + threads
+                            + ": " + OpenBlas.describe());
+                }
+                System.out.println("\n# OpenBLAS peer: " + OpenBlas.describe());
                 sa = OpenBlas.segment(a, 0);
                 sb = OpenBlas.segment(b, 0);
                 sc = OpenBlas.segment(c, 0);

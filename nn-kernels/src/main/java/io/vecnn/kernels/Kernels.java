@@ -40,8 +40,9 @@ import java.util.function.IntConsumer;
  *
  * <h2>Threads and determinism</h2>
  * GEMM uses up to {@link #threads()} threads when the product is large enough to gain from it
- * (system property {@code vecnn.threads}, by default the available processors; {@link #withThreads}
- * for a different limit). Work is split by blocks of the output only, never inside one sum, so
+ * (system property {@code vecnn.threads}, by default the available processors; a value that is not
+ * an integer ≥ 1 is logged and ignored; {@link #withThreads} for a different limit). {@link #get()}
+ * honours it with either implementation; {@link #scalar()} itself runs on the calling thread. Work is split by blocks of the output only, never inside one sum, so
  * results are bit-identical whatever the thread count. Instances are immutable and safe to share;
  * concurrent calls are safe as long as their outputs do not overlap.
  *

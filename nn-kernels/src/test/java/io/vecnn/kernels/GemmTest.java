@@ -58,7 +58,9 @@ class GemmTest {
     /** Sizes at and around the micro-tile and the cache blocks, in each dimension in turn. */
     static List<Case> blockBoundaryShapes() {
         TreeSet<Integer> boundary = new TreeSet<>();
-        for (int b : new int[]{4, 8, 16, 240, 256}) { // MR, vector length, NR, MC, KC
+        // tile rows (4 on AVX2, 12 on AVX-512), vector lengths and transpose blocks (8, 16), NR (16, 32),
+        // MC (240 on AVX2), KC (256) and the AVX-512 B block (512 columns)
+        for (int b : new int[]{4, 8, 12, 16, 32, 240, 256, 512}) {
             boundary.add(b - 1);
             boundary.add(b);
             boundary.add(b + 1);
@@ -80,10 +82,14 @@ class GemmTest {
                 }
             }
         }
-        // NC boundary (2048 columns) with small m and k
-        for (int n : new int[]{2047, 2048, 2049}) {
+        // NC boundary on AVX2 (4096 columns) and the AVX-512 A block (6144 rows) with small other dimensions
+        for (int n : new int[]{4095, 4096, 4097}) {
             cases.add(new Case(5, n, 9, Transpose.N, Transpose.N, 1f, 1f, 0, 0, 0));
             cases.add(new Case(3, n, 17, Transpose.T, Transpose.T, 0.7f, 0f, 1, 2, 3));
+        }
+        for (int m : new int[]{6143, 6144, 6145}) {
+            cases.add(new Case(m, 5, 9, Transpose.N, Transpose.N, 1f, 1f, 0, 0, 0));
+            cases.add(new Case(m, 33, 17, Transpose.T, Transpose.T, 0.7f, 0f, 1, 2, 3));
         }
         return cases;
     }
@@ -214,6 +220,12 @@ class GemmTest {
                     Kernels.vector().withThreads(3).gemm(ta, tb, m, n, k, 0.7f, a, 0, lda, b, 0, ldb, 1.3f, c3, 0, n);
                     assertArrayEquals(c1, c2, "2 threads, " + m + "x" + n + "x" + k + " " + ta + tb);
                     assertArrayEquals(c1, c3, "3 threads, " + m + "x" + n + "x" + k + " " + ta + tb);
+                    if (m * n * k < 100_000_000) { // the scalar fallback on threads too (its loop runs at a few GFLOPS)
+                        float[] s1 = c1.clone(), s2 = c1.clone();
+                        Kernels.scalar().gemm(ta, tb, m, n, k, 0.7f, a, 0, lda, b, 0, ldb, 1.3f, s1, 0, n);
+                        Kernels.scalar().withThreads(3).gemm(ta, tb, m, n, k, 0.7f, a, 0, lda, b, 0, ldb, 1.3f, s2, 0, n);
+                        assertArrayEquals(s1, s2, "scalar, 3 threads, " + m + "x" + n + "x" + k + " " + ta + tb);
+                    }
                 }
             }
         }

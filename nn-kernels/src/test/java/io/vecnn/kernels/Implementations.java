@@ -7,9 +7,10 @@ final class Implementations {
     private Implementations() {
     }
 
-    /** Both, single-threaded and (vector) with two threads. */
+    /** Both, single-threaded and with two threads (the scalar one as the fallback runs it). */
     static List<Kernels> all() {
-        return List.of(Kernels.scalar(), Kernels.vector().withThreads(1), Kernels.vector().withThreads(2));
+        return List.of(Kernels.scalar(), Kernels.scalar().withThreads(2), Kernels.vector().withThreads(1),
+                Kernels.vector().withThreads(2));
     }
 
     /** Unit roundoff of float32. */

@@ -1,5 +1,6 @@
 package io.vecnn.bench.regress;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ public enum BenchmarkSet {
      * training steps against their own GEMMs.
      */
     QUICK(List.of(
+            new Stage("PeakBenchmark\\.oneCore$", Map.of()),
             new Stage("GemmBenchmark\\.(vector|scalar|openblas)$", Map.of(
                     "shape", new String[] {"256x256x256", "128x256x784:NT", "256x784x128:TN", "128x256x128:NN", "128x10x128:NT"},
                     "threads", new String[] {"1"})),
@@ -34,6 +36,7 @@ public enum BenchmarkSet {
      * the training steps at every batch and thread count.
      */
     FULL(List.of(
+            new Stage("PeakBenchmark", Map.of()),
             new Stage("GemmBenchmark\\.(vector|openblas)$", Map.of(
                     "shape", GemmSquaresAndTrainingShapes.ALL, "threads", new String[] {"1", "2"})),
             new Stage("GemmBenchmark\\.scalar$", Map.of("shape", GemmSquaresAndTrainingShapes.ALL, "threads", new String[] {"1"})),
@@ -43,7 +46,27 @@ public enum BenchmarkSet {
             new Stage("LossBenchmark", Map.of()),
             new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"mlp-adam", "mlp-sgd"},
                     "batch", new String[] {"32", "128", "512"})),
-            new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"classic"}, "batch", new String[] {"10"}))));
+            new Stage("TrainingStepBenchmark", Map.of("net", new String[] {"classic"}, "batch", new String[] {"10"})))),
+    /**
+     * The hardware table (about 35 minutes): the FMA peak on one and two cores (and at 256 bits), then
+     * every shape of GemmBenchmark at one and two threads, vecnn and OpenBLAS one after the other per
+     * shape, then sigmoid, tanh and GELU forward against a copy at 1M floats. {@code run --set peak}
+     * prints the table ({@link Table}) with OpenBLAS's core name and thread count and the load average.
+     */
+    PEAK(peakStages());
+
+    private static List<Stage> peakStages() {
+        List<Stage> stages = new ArrayList<>();
+        stages.add(new Stage("PeakBenchmark", Map.of()));
+        for (String shape : GemmShapes.ALL) {
+            // one stage per shape: vecnn and OpenBLAS measured minutes apart at most, not an hour
+            stages.add(new Stage("GemmBenchmark\\.(vector|openblas)$", Map.of("shape", new String[] {shape},
+                    "threads", new String[] {"1", "2"})));
+        }
+        stages.add(new Stage("ActivationBenchmark\\.(copy|forwardVector)$", Map.of("size", new String[] {"1048576"},
+                "kind", new String[] {"SIGMOID", "TANH", "GELU"})));
+        return List.copyOf(stages);
+    }
 
     /** One JMH run: benchmarks matching {@code include}, with these parameter values (the rest as declared). */
     public record Stage(String include, Map<String, String[]> params) {
@@ -57,6 +80,20 @@ public enum BenchmarkSet {
 
     public List<Stage> stages() {
         return stages;
+    }
+
+    /** Every shape GemmBenchmark declares (its {@code @Param} list). */
+    static final class GemmShapes {
+        static final String[] ALL = shapesOf();
+
+        private static String[] shapesOf() {
+            try {
+                return io.vecnn.bench.GemmBenchmark.class.getField("shape")
+                        .getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** The GEMM shapes of the full set: squares 256…1024 and the batch-128 training shapes (others: GemmBenchmark's own list, by hand). */

@@ -1,5 +1,7 @@
 package io.vecnn.bench.regress;
 
+import io.vecnn.bench.PeakBenchmark;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +18,10 @@ import java.util.Map;
  * <li>{@code vector} over {@code openblas}: fraction of OpenBLAS's speed (GEMM);</li>
  * <li>{@code xVector} over {@code copy}: speed relative to a plain array copy of the same size
  *     (element-wise kernels);</li>
- * <li>{@code step} over {@code gemms}: a training step's speed relative to its matrix products alone.</li>
+ * <li>{@code step} over {@code gemms}: a training step's speed relative to its matrix products alone;</li>
+ * <li>{@code GemmBenchmark.vector} GFLOPS over {@code PeakBenchmark}'s FMA peak GFLOPS for the same
+ *     thread count ({@code oneCore} for 1, {@code twoCores} for 2): the fraction of the hardware's
+ *     peak the GEMM reaches (the one pair across classes: the peak is the run's denominator).</li>
  * </ul>
  *
  * <p>The interval is the ratio of the two JMH confidence intervals taken at their far ends
@@ -34,6 +39,7 @@ public record Ratio(String key, String kind, double value, double low, double hi
     public static final String OVER_OPENBLAS = "of OpenBLAS";
     public static final String OVER_COPY = "of copy";
     public static final String OVER_GEMMS = "of its GEMMs";
+    public static final String OF_PEAK = "of peak";
 
     /** Every ratio the results allow, in the order of the results. */
     public static List<Ratio> derive(List<JmhResult> results) {
@@ -53,8 +59,54 @@ public record Ratio(String key, String kind, double value, double low, double hi
             } else if (m.equals("step")) {
                 add(out, byName, r, "gemms", OVER_GEMMS);
             }
+            if (m.equals("vector") && r.className().equals("GemmBenchmark")) {
+                addOfPeak(out, byName, r);
+            }
         }
         return out;
+    }
+
+    /** The PeakBenchmark method measured with this many threads, or null. */
+    static String peakMethod(String threads) {
+        return switch (threads == null ? "1" : threads) {
+            case "1" -> "oneCore";
+            case "2" -> "twoCores";
+            default -> null;
+        };
+    }
+
+    /** Floating-point operations per operation of a GEMM result (from its shape) or a peak result; NaN if unknown. */
+    static double flopPerOp(JmhResult r) {
+        if (r.className().equals("PeakBenchmark")) {
+            return PeakBenchmark.FLOP_PER_OP;
+        }
+        String shape = r.params().get("shape");
+        if (shape == null || !shape.matches("\\d+x\\d+x\\d+(:.*)?")) {
+            return Double.NaN;
+        }
+        String[] d = shape.split(":")[0].split("x");
+        return 2.0 * Double.parseDouble(d[0]) * Double.parseDouble(d[1]) * Double.parseDouble(d[2]);
+    }
+
+    private static void addOfPeak(List<Ratio> out, Map<String, JmhResult> byName, JmhResult gemm) {
+        String peakMethod = peakMethod(gemm.params().get("threads"));
+        double flops = flopPerOp(gemm);
+        if (peakMethod == null || Double.isNaN(flops) || !gemm.unit().equals("ops/s")) {
+            return;
+        }
+        JmhResult peak = byName.get("PeakBenchmark." + peakMethod + " ");
+        if (peak == null || !peak.unit().equals("ops/s")) {
+            return;
+        }
+        double scale = flops / PeakBenchmark.FLOP_PER_OP;
+        double value = scale * gemm.score() / peak.score();
+        double low = scale * gemm.low() / peak.high();
+        double high = scale * gemm.high() / peak.low();
+        if (!(low > 0) || Double.isInfinite(high)) {
+            low = high = Double.NaN;
+        }
+        String key = gemm.className() + "." + gemm.method() + "/PeakBenchmark." + peakMethod + " " + gemm.paramString();
+        out.add(new Ratio(key, OF_PEAK, value, low, high, gemm));
     }
 
     private static void add(List<Ratio> out, Map<String, JmhResult> byName, JmhResult num, String denomMethod, String kind) {

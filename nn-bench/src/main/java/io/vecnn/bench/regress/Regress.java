@@ -1,5 +1,6 @@
 package io.vecnn.bench.regress;
 
+import io.vecnn.bench.OpenBlas;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -34,11 +35,13 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "regress", mixinStandardHelpOptions = true,
         description = "Performance regression runs against a stored baseline (gates on machine-independent ratios).",
-        subcommands = {Regress.Run.class, Regress.Compare.class, Regress.SaveBaseline.class})
+        subcommands = {Regress.Run.class, Regress.Compare.class, Regress.SaveBaseline.class, Regress.TableCommand.class})
 public final class Regress {
     static final Path BASELINES = Path.of("nn-bench", "baselines");
     static final int EXIT_REGRESSION = 1;
     static final int EXIT_BAD_INPUT = 2;
+    /** Beside a run's results.json: OpenBLAS's self-report, as the run found it. */
+    static final String OPENBLAS_FILE = "openblas.txt";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -107,7 +110,8 @@ public final class Regress {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--set", defaultValue = "quick", description = "quick (~10 min, what to gate on) or full (~2 h, the README tables).")
+        @Option(names = "--set", defaultValue = "quick", description = "quick (~10 min, what to gate on), full (~2 h, the README tables) "
+                + "or peak (~35 min: the FMA peak, every GEMM shape at 1 and 2 threads against OpenBLAS, activations against copy; prints the table).")
         String set;
 
         @Option(names = "--out", paramLabel = "DIR", description = "Where results.json and the report go (default runs/bench/<set>-<time>).")
@@ -135,6 +139,8 @@ public final class Regress {
                     s.name().toLowerCase(Locale.ROOT) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             Files.createDirectories(dir);
             CommandLineOptions user = new CommandLineOptions(jmh.isBlank() ? new String[0] : jmh.trim().split("\\s+"));
+            String loadStart = loadAverage();
+            cmd.getOut().println("load average at the start: " + (loadStart == null ? "unknown" : loadStart));
             List<RunResult> all = new ArrayList<>();
             for (BenchmarkSet.Stage stage : s.stages()) {
                 ChainedOptionsBuilder b = new OptionsBuilder().parent(user).include("io\\.vecnn\\.bench\\." + stage.include());
@@ -160,9 +166,19 @@ public final class Regress {
                 }
                 all.addAll(new Runner(b.build()).run());
             }
+            String loadEnd = loadAverage();
             Path json = dir.resolve("results.json");
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(all);
             cmd.getOut().println("results: " + json.toAbsolutePath());
+            String openBlas = openBlasSelfReport();
+            Files.writeString(dir.resolve(OPENBLAS_FILE), openBlas + "\n", java.nio.charset.StandardCharsets.UTF_8);
+            String table = Table.markdown(JmhResult.read(json), openBlas, loadStart, loadEnd);
+            Files.writeString(dir.resolve("table.md"), table, java.nio.charset.StandardCharsets.UTF_8);
+            if (s == BenchmarkSet.PEAK) {
+                cmd.getOut().println();
+                cmd.getOut().print(table);
+            }
+            cmd.getOut().println("table: " + dir.resolve("table.md").toAbsolutePath());
             if (!Files.isRegularFile(base)) {
                 cmd.getOut().println("no baseline at " + base + "; to make this run the baseline: save-baseline --run " + json);
                 return compareAndReport(null, json, dir, threshold, cmd.getOut(), cmd.getErr());
@@ -259,12 +275,68 @@ public final class Regress {
         }
     }
 
+    @Command(name = "table", mixinStandardHelpOptions = true,
+            description = "Print the hardware table (peak, GEMM against OpenBLAS at 1 and 2 threads, activations against copy) of a JMH JSON run"
+                    + " (OpenBLAS's self-report from the openblas.txt the run wrote beside it).")
+    static final class TableCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--run", required = true, paramLabel = "FILE", description = "JMH JSON results, e.g. runs/bench/peak-.../results.json.")
+        Path run;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isRegularFile(run)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--run " + run + ": no such file");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            // OpenBLAS's self-report as the run recorded it (this process does not load OpenBLAS)
+            Path recorded = run.toAbsolutePath().resolveSibling(OPENBLAS_FILE);
+            String openBlas = Files.isRegularFile(recorded) ? Files.readString(recorded).trim()
+                    : "not recorded (no " + OPENBLAS_FILE + " beside " + run + ")";
+            out.print(Table.markdown(JmhResult.read(run), openBlas, null, null));
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** /proc/loadavg's three averages, or null where there is none. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * What OpenBLAS says of itself here, loaded as the benchmark forks load it (its override variables
+     * removed): its configuration and core name at one thread, and the thread count it reports when
+     * asked for two. Each GemmBenchmark fork checks its own thread count too.
+     */
+    static String openBlasSelfReport() {
+        System.setProperty(OpenBlas.OWN_KERNEL_PROPERTY, "true");
+        try {
+            if (OpenBlas.unavailableReason() != null) {
+                return OpenBlas.unavailableReason();
+            }
+            OpenBlas.setThreads(1);
+            String one = OpenBlas.describe();
+            OpenBlas.setThreads(2);
+            return one + "; openblas_get_num_threads after openblas_set_num_threads(2): " + OpenBlas.threads();
+        } catch (LinkageError | RuntimeException e) {
+            return "OpenBLAS could not describe itself: " + e;
+        }
+    }
+
     static BenchmarkSet parseSet(CommandLine cmd, String name) {
         for (BenchmarkSet s : BenchmarkSet.values()) {
             if (s.name().equalsIgnoreCase(name)) {
                 return s;
             }
         }
-        throw new CommandLine.ParameterException(cmd, "--set must be quick or full, got '" + name + "'");
+        throw new CommandLine.ParameterException(cmd, "--set must be quick, full or peak, got '" + name + "'");
     }
 }

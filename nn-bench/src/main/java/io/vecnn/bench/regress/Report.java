@@ -53,13 +53,15 @@ public final class Report {
             html.append("<p>No baseline to compare with.</p>\n");
         }
         html.append("<p>Ratios are measured within this run (vector over scalar, vecnn over OpenBLAS, kernel over a plain copy,")
-                .append(" training step over its own GEMMs), higher is better; intervals combine JMH's confidence intervals.</p>\n");
+                .append(" training step over its own GEMMs, GEMM over the FMA peak), higher is better; intervals combine JMH's")
+                .append(" confidence intervals.</p>\n");
 
         String[][] families = {
                 {Ratio.OVER_SCALAR, "speed-up over the scalar reference"},
                 {Ratio.OVER_OPENBLAS, "vecnn GEMM speed as a fraction of OpenBLAS"},
                 {Ratio.OVER_COPY, "element-wise kernels: speed relative to a plain array copy of the same size"},
                 {Ratio.OVER_GEMMS, "training step speed relative to its GEMMs alone (1 = no overhead)"},
+                {Ratio.OF_PEAK, "vecnn GEMM GFLOPS as a fraction of the FMA peak measured in the same run"},
         };
         int n = 0;
         for (String[] f : families) {
@@ -131,12 +133,11 @@ public final class Report {
         if (!r.unit().equals("ops/s")) {
             return "";
         }
-        String shape = r.params().get("shape");
-        if (shape != null && (r.className().equals("GemmBenchmark") || r.className().equals("GradientBenchmark"))
-                && !r.method().startsWith("bias")) {
-            String[] d = shape.split(":")[0].split("x");
-            if (d.length == 3 && shape.matches("\\d+x\\d+x\\d+(:.*)?")) {
-                double flops = 2.0 * Double.parseDouble(d[0]) * Double.parseDouble(d[1]) * Double.parseDouble(d[2]);
+        if (r.className().equals("PeakBenchmark")
+                || ((r.className().equals("GemmBenchmark") || r.className().equals("GradientBenchmark"))
+                && !r.method().startsWith("bias"))) {
+            double flops = Ratio.flopPerOp(r);
+            if (!Double.isNaN(flops)) {
                 return fmt(flops * r.score() / 1e9, 1) + " GFLOPS";
             }
         }

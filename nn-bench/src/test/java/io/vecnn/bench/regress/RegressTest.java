@@ -92,6 +92,45 @@ class RegressTest {
     }
 
     @Test
+    void gemmIsDividedByThePeakOfItsThreadCount() throws IOException {
+        // 1000 ops/s of 2·256³ FLOP = 33.6 GFLOPS; the peak's operations are PeakBenchmark.FLOP_PER_OP each
+        double peakOps = 100e9 / io.vecnn.bench.PeakBenchmark.FLOP_PER_OP; // 100 GFLOPS on one core
+        Path f = gemmRun(1000, 10)
+                .add("GemmBenchmark.vector", Map.of("shape", "256x256x256", "threads", "2"), 1800, 18)
+                .add("PeakBenchmark.oneCore", Map.of(), peakOps, peakOps / 100)
+                .add("PeakBenchmark.twoCores", Map.of(), 2 * peakOps, 2 * peakOps / 100)
+                .write(dir.resolve("p.json"));
+        List<Ratio> ofPeak = Ratio.derive(JmhResult.read(f)).stream().filter(r -> r.kind().equals(Ratio.OF_PEAK)).toList();
+        assertEquals(List.of("GemmBenchmark.vector/PeakBenchmark.oneCore shape=256x256x256 threads=1",
+                "GemmBenchmark.vector/PeakBenchmark.twoCores shape=256x256x256 threads=2"), ofPeak.stream().map(Ratio::key).toList());
+        double gflops1 = 2.0 * 256 * 256 * 256 * 1000 / 1e9;
+        assertEquals(gflops1 / 100, ofPeak.get(0).value(), 1e-12);
+        assertEquals(gflops1 * 0.99 / (100 * 1.01), ofPeak.get(0).low(), 1e-12);
+        assertEquals(1.8 * gflops1 / 200, ofPeak.get(1).value(), 1e-12);
+        assertEquals("100.0 GFLOPS", Report.derived(JmhResult.read(f).get(6)));
+        // a slower GEMM against the same peak is a regression of its of-peak ratio too
+        Path slow = gemmRun(800, 8).add("GemmBenchmark.vector", Map.of("shape", "256x256x256", "threads", "2"), 1800, 18)
+                .add("PeakBenchmark.oneCore", Map.of(), peakOps, peakOps / 100)
+                .add("PeakBenchmark.twoCores", Map.of(), 2 * peakOps, 2 * peakOps / 100)
+                .write(dir.resolve("slow.json"));
+        Outcome o = regress("compare", "--run", slow.toString(), "--baseline", f.toString(), "--out", dir.resolve("rep").toString());
+        assertEquals(1, o.code(), o.out() + o.err());
+        assertTrue(o.err().contains("REGRESSION  GemmBenchmark.vector/PeakBenchmark.oneCore shape=256x256x256 threads=1"), o.err());
+        // the table puts each shape's figures in one row
+        String table = Table.markdown(JmhResult.read(f), "core Testlake", "0.01 0.02 0.03", "0.04 0.05 0.06");
+        assertTrue(table.contains("| 256x256x256 | 33.6 | 36.9 | 0.91 | 34 % | 37 % | 60.4 |  |  | 30 % | 1.80 |"), table);
+        assertTrue(table.contains("OpenBLAS: core Testlake"), table);
+        assertTrue(table.contains("at the start: 0.01 0.02 0.03; at the end: 0.04 0.05 0.06"), table);
+        assertTrue(table.contains("100.0 GFLOPS on one core, 200.0 on two"), table);
+        Outcome printed = regress("table", "--run", f.toString());
+        assertEquals(0, printed.code(), printed.err());
+        assertTrue(printed.out().contains("| 256x256x256 | 33.6 | 36.9 | 0.91 | 34 % |"), printed.out());
+        assertTrue(printed.out().contains("OpenBLAS: not recorded (no openblas.txt beside"), printed.out());
+        Files.writeString(dir.resolve("openblas.txt"), "core Recordedlake\n");
+        assertTrue(regress("table", "--run", f.toString()).out().contains("OpenBLAS: core Recordedlake"));
+    }
+
+    @Test
     void verdictsNeedBothTheThresholdAndDisjointIntervals() {
         Ratio base = ratio(1.00, 0.98, 1.02);
         assertEquals(Comparison.Verdict.REGRESSION, Comparison.verdict(base, ratio(0.90, 0.88, 0.92), 0.05));
@@ -165,7 +204,7 @@ class RegressTest {
 
         o = regress("run", "--set", "nightly");
         assertEquals(2, o.code());
-        assertTrue(o.err().contains("--set must be quick or full, got 'nightly'"), o.err());
+        assertTrue(o.err().contains("--set must be quick, full or peak, got 'nightly'"), o.err());
     }
 
     @Test

@@ -21,15 +21,22 @@ public final class KernelSelection {
     private KernelSelection() {
     }
 
+    /** The scalar reference on the calling thread only. */
     public static KernelImpl scalar() {
         return ScalarKernels.INSTANCE;
     }
 
-    /** The default thread count: {@code vecnn.threads}, else the available processors. */
+    /**
+     * The default thread count: {@code vecnn.threads}, else the available processors. A value that
+     * is not an integer ≥ 1 is logged (naming the property and the value) and replaced by the
+     * default: this runs while classes initialise their static kernels, where an exception would
+     * leave them unusable for the life of the JVM.
+     */
     public static int defaultThreads() {
         String p = System.getProperty(THREADS_PROPERTY);
+        int available = Runtime.getRuntime().availableProcessors();
         if (p == null || p.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
+            return available;
         }
         try {
             int t = Integer.parseInt(p.trim());
@@ -39,8 +46,9 @@ public final class KernelSelection {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("system property " + THREADS_PROPERTY + " must be an integer >= 1, got '"
-                + p + "'");
+        LOG.log(System.Logger.Level.WARNING, "vecnn: ignoring -D" + THREADS_PROPERTY + "=" + p
+                + " (must be an integer >= 1); using the " + available + " available processors");
+        return available;
     }
 
     /** Null if the Vector API can be used, else why not and how to enable it. */
@@ -92,14 +100,14 @@ public final class KernelSelection {
         }
     }
 
-    /** The start-up choice, logged once. */
+    /** The start-up choice, logged once; either implementation runs GEMM on {@link #defaultThreads()} threads. */
     public static KernelImpl chooseDefault() {
         String forced = System.getProperty(IMPL_PROPERTY);
         if (forced != null && !forced.isBlank()) {
             switch (forced.trim().toLowerCase(Locale.ROOT)) {
                 case "scalar":
                     LOG.log(System.Logger.Level.INFO, "vecnn: scalar kernels (forced by -D" + IMPL_PROPERTY + ")");
-                    return scalar();
+                    return scalar().withThreads(defaultThreads());
                 case "vector":
                     return vector();
                 default:
@@ -113,7 +121,7 @@ public final class KernelSelection {
         }
         if (reason != null) {
             LOG.log(System.Logger.Level.WARNING, "vecnn: using the scalar kernels because " + reason);
-            return scalar();
+            return scalar().withThreads(defaultThreads());
         }
         return vector();
     }

@@ -6,16 +6,28 @@ import io.vecnn.kernels.ActivationKind;
  * The reference implementation: plain loops written to be obviously right. Transcendental
  * functions are evaluated in double and rounded once to float. Dot products accumulate in float,
  * in index order, as a straightforward float32 implementation would.
+ *
+ * <p>{@link #INSTANCE} runs on the calling thread. {@link #withThreads} gives the fallback the
+ * configured GEMM threads: rows of C are split among them, and each element is the same loop as on
+ * one thread, so results do not depend on the thread count.
  */
 public final class ScalarKernels implements KernelImpl {
-    public static final ScalarKernels INSTANCE = new ScalarKernels();
+    public static final ScalarKernels INSTANCE = new ScalarKernels(1);
+    /** The smallest m·n·k split across threads (the plain loop runs at a few GFLOPS). */
+    static final long PARALLEL_MIN_WORK = 32L * 32 * 32;
+    private static final ThreadLocal<RowSplit> SPLIT = ThreadLocal.withInitial(RowSplit::new);
 
     static final double GELU_C = Math.sqrt(2.0 / Math.PI);
     static final double GELU_K = 0.044715;
     /** |z| beyond which GELU′ is 0 or 1 to float precision; the derivative is evaluated clamped. */
     public static final float GELU_CLAMP = 10f;
 
-    private ScalarKernels() {
+    private final int threads;
+    private final WorkerPool pool;
+
+    private ScalarKernels(int threads) {
+        this.threads = threads;
+        this.pool = threads > 1 ? WorkerPool.shared(threads - 1) : null;
     }
 
     @Override
@@ -25,19 +37,38 @@ public final class ScalarKernels implements KernelImpl {
 
     @Override
     public KernelImpl withThreads(int threads) {
-        return this; // the reference is single-threaded
+        return threads == this.threads ? this : threads == 1 ? INSTANCE : new ScalarKernels(threads);
     }
 
     @Override
     public int threads() {
-        return 1;
+        return threads;
     }
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
+        int parts = Math.min(threads, m);
+        if (parts > 1 && (long) m * n * k >= PARALLEL_MIN_WORK) {
+            RowSplit split = SPLIT.get();
+            split.set(parts, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            try {
+                if (pool.tryRun(split, parts)) {
+                    return;
+                }
+            } finally {
+                split.a = split.b = split.c = null;
+            }
+        }
+        gemmRows(transA, transB, 0, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Rows [i0, i1) of C = α·op(A)·op(B) + β·C. */
+    static void gemmRows(boolean transA, boolean transB, int i0, int i1, int n, int k, float alpha,
+                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float beta, float[] c, int cOff, int ldc) {
+        for (int i = i0; i < i1; i++) {
             for (int j = 0; j < n; j++) {
                 int ci = cOff + i * ldc + j;
                 float sum = 0f;
@@ -50,6 +81,42 @@ public final class ScalarKernels implements KernelImpl {
                 }
                 c[ci] = beta == 0 ? alpha * sum : alpha * sum + beta * c[ci];
             }
+        }
+    }
+
+    /** C split into contiguous row ranges, one per part; reused per calling thread (no allocation per call). */
+    private static final class RowSplit implements WorkerPool.Task {
+        int parts, m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        boolean transA, transB;
+        float alpha, beta;
+        float[] a, b, c;
+
+        void set(int parts, boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            this.parts = parts;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+        }
+
+        @Override
+        public void run(int part) {
+            int i0 = (int) ((long) m * part / parts);
+            int i1 = (int) ((long) m * (part + 1) / parts);
+            gemmRows(transA, transB, i0, i1, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
     }
 
