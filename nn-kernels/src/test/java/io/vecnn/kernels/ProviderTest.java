@@ -61,7 +61,7 @@ class ProviderTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (String bad : new String[]{"0", "-1", "abc"}) {
             Process p = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector", "-Dvecnn.threads=" + bad,
-                    "-cp", System.getProperty("java.class.path"), ThreadsProbe.class.getName()))
+                    "-cp", ChildJvm.classPath(ThreadsProbe.class), ThreadsProbe.class.getName()))
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));

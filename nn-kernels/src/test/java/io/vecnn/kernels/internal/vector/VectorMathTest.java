@@ -132,7 +132,7 @@ class VectorMathTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
         cmd.addAll(List.of(jitOptions));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VectorMathBits.class.getName()));
+        cmd.addAll(List.of("-cp", io.vecnn.kernels.ChildJvm.classPath(VectorMathBits.class), VectorMathBits.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM timed out: " + cmd);
