@@ -35,6 +35,7 @@ import time
 DATA = "/usr/share/datasets/fashion-mnist"
 HERE = os.path.dirname(os.path.abspath(__file__))
 JAR = os.path.normpath(os.path.join(HERE, "..", "target", "benchmarks.jar"))
+PEER_CRIPPLING = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 # ---------------------------------------------------------------- the PyTorch worker
@@ -43,6 +44,26 @@ def read_idx(path, offset):
     import numpy as np
     with gzip.open(path, "rb") as f:
         return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def openblas_report():
+    """The OpenBLAS this process loaded (PyTorch's BLAS on Debian): its kernel and thread count."""
+    import ctypes
+    lib = None
+    for name in ("libblas.so.3", "libopenblas.so.0"):  # Debian's torch links libblas.so.3: the same handle
+        try:
+            lib = ctypes.CDLL(name)
+            if hasattr(lib, "openblas_get_corename"):
+                break
+        except OSError:
+            pass
+        lib = None
+    if lib is None:
+        return "not OpenBLAS (no openblas_get_corename in libblas.so.3)"
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    lib.openblas_get_config.restype = ctypes.c_char_p
+    return (f"{lib.openblas_get_config().decode()}: core {lib.openblas_get_corename().decode()}, "
+            f"{lib.openblas_get_num_threads()} threads")
 
 
 def torch_worker(args):
@@ -75,7 +96,7 @@ def torch_worker(args):
     gen = torch.Generator().manual_seed(args.seed)
     n, b = x.shape[0], args.batch
     say({"ready": True, "framework": "pytorch " + torch.__version__, "threads": torch.get_num_threads(),
-         "train": n, "test": xt.shape[0]})
+         "blas": openblas_report(), "train": n, "test": xt.shape[0]})
     epoch = 0
     for line in sys.stdin:
         cmd = line.strip()
@@ -168,7 +189,10 @@ class Worker:
 
 def start_workers(args, optimizer, batch, config, java):
     torch_env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set in the environment on some of these machines) make
+    # OpenBLAS run a kernel for another CPU: PyTorch's dense layers would run at a fraction of this
+    # CPU's speed. The peer runs at its best, so they go, and the worker reports the kernel it runs.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") + PEER_CRIPPLING:
         torch_env.pop(var, None)
     if config == "pinned":
         torch_env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
@@ -198,11 +222,12 @@ def run_pair(args, optimizer, batch, config, java):
         acc = {w.name: w.ask("evaluate")["accuracy"] for w in (torch_w, vec_w)}
         threads = {"pytorch": torch_w.info["threads"], "vecnn": vec_w.info["threads"]}
         version = torch_w.info["framework"]
+        blas = torch_w.info.get("blas", "unknown")
     finally:
         torch_w.close()
         vec_w.close()
     row = {"config": config, "optimizer": optimizer, "batch": batch, "epochs": args.epochs, "warmup": args.warmup,
-           "pytorch_version": version, "threads": threads}
+           "pytorch_version": version, "pytorch_blas": blas, "threads": threads}
     for name in ("pytorch", "vecnn"):
         counted = rates[name][args.warmup:]
         row[name] = {"median": statistics.median(counted), "min": min(counted), "max": max(counted),
@@ -272,6 +297,12 @@ def main():
           f"{args.epochs - args.warmup}; samples/s over shuffling, batching, forward, backward, update")
     print(f"{rows[0]['pytorch_version']}; 'default' = PyTorch's own thread settings, vecnn on all processors; "
           f"'pinned' = both on one thread\n")
+    crippling = [f"{v}={os.environ[v]}" for v in PEER_CRIPPLING if v in os.environ]
+    if crippling:
+        print(f"removed from PyTorch's environment: {', '.join(crippling)}")
+    for r in rows:
+        print(f"PyTorch's BLAS ({r['config']}, {r['optimizer']}, batch {r['batch']}): {r['pytorch_blas']}")
+    print()
     head = f"{'config':8} {'optimizer':9} {'batch':>5} {'threads pt/vn':>13} {'pytorch samples/s':>24} {'vecnn samples/s':>24} {'vecnn/pt':>8} {'acc pt':>7} {'acc vn':>7}"
     print(head)
     print("-" * len(head))
