@@ -378,7 +378,177 @@ public final class Kernels {
         if (rows == 0 || cols == 0) {
             return 0;
         }
-        return impl.quadraticCost(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        return 0.5 * impl.squaredErrors(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, 1f / rows) / rows;
+    }
+
+    /**
+     * Mean squared error as PyTorch's {@code MSELoss} (reduction {@code 'mean'}) defines it: the mean
+     * over all {@code rows × cols} elements of (aᵢⱼ − yᵢⱼ)², and its gradient 2(a − y)/(rows·cols)
+     * written to {@code grad} if it is not null. It is 2/cols times {@link #quadraticCost}.
+     * {@code grad} may be the storage of {@code a} (in place).
+     *
+     * @param rows the batch size
+     * @param cols the outputs per row
+     * @param a    the outputs, {@code rows × cols}
+     * @param aOff offset of a
+     * @param lda  leading dimension of a
+     * @param y    the targets, {@code rows × cols}
+     * @param yOff offset of y
+     * @param ldy  leading dimension of y
+     * @param grad null, or the {@code rows × cols} gradient to write
+     * @param gOff offset of grad
+     * @param ldg  leading dimension of grad
+     * @return the mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public double meanSquaredError(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                   float[] grad, int gOff, int ldg) {
+        checkRegression(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        double n = (double) rows * cols;
+        return impl.squaredErrors(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, (float) (2 / n)) / n;
+    }
+
+    /**
+     * Mean absolute error as PyTorch's {@code L1Loss} (reduction {@code 'mean'}): the mean over all
+     * {@code rows × cols} elements of |aᵢⱼ − yᵢⱼ|, and its gradient sign(a − y)/(rows·cols) (0 where
+     * a = y, as PyTorch's sign) written to {@code grad} if it is not null (may be a's storage).
+     *
+     * @param rows the batch size
+     * @param cols the outputs per row
+     * @param a    the outputs, {@code rows × cols}
+     * @param aOff offset of a
+     * @param lda  leading dimension of a
+     * @param y    the targets, {@code rows × cols}
+     * @param yOff offset of y
+     * @param ldy  leading dimension of y
+     * @param grad null, or the {@code rows × cols} gradient to write
+     * @param gOff offset of grad
+     * @param ldg  leading dimension of grad
+     * @return the mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public double meanAbsoluteError(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                    float[] grad, int gOff, int ldg) {
+        checkRegression(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        double n = (double) rows * cols;
+        return impl.absoluteErrors(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, (float) (1 / n)) / n;
+    }
+
+    /**
+     * Huber loss as PyTorch's {@code HuberLoss(delta)} (reduction {@code 'mean'}): the mean over all
+     * {@code rows × cols} elements of ½d² where |d| &lt; δ and δ(|d| − ½δ) elsewhere, d = a − y, and
+     * its gradient clamp(d, −δ, δ)/(rows·cols) written to {@code grad} if it is not null (may be a's
+     * storage).
+     *
+     * @param delta δ &gt; 0, where the loss turns from quadratic to linear (PyTorch's default 1)
+     * @param rows  the batch size
+     * @param cols  the outputs per row
+     * @param a     the outputs, {@code rows × cols}
+     * @param aOff  offset of a
+     * @param lda   leading dimension of a
+     * @param y     the targets, {@code rows × cols}
+     * @param yOff  offset of y
+     * @param ldy   leading dimension of y
+     * @param grad  null, or the {@code rows × cols} gradient to write
+     * @param gOff  offset of grad
+     * @param ldg   leading dimension of grad
+     * @return the mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if δ is not a positive finite number, an argument is out of
+     *                                  range or buffers overlap
+     */
+    public double huberLoss(float delta, int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                            float[] grad, int gOff, int ldg) {
+        Checks.positive("delta", delta);
+        checkRegression(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        double n = (double) rows * cols;
+        return impl.huberErrors(rows, cols, delta, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, (float) (1 / n)) / n;
+    }
+
+    private static void checkRegression(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                        float[] grad, int gOff, int ldg) {
+        checkLoss("a", rows, cols, a, aOff, lda, grad, gOff, ldg);
+        Checks.matrix("y", y, yOff, rows, cols, ldy);
+        Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "y", y, yOff, rows, cols, ldy);
+    }
+
+    /**
+     * Softmax cross-entropy with class weights and label smoothing, as PyTorch's
+     * {@code CrossEntropyLoss(weight, label_smoothing)} with class-index targets (reduction
+     * {@code 'mean'}), for one-hot target rows y: with q = (1 − ε)y + ε/cols and p = softmax(z), the
+     * loss is Σᵢ Σⱼ wⱼqᵢⱼ(−log pᵢⱼ) divided by W = Σᵢ Σⱼ wⱼyᵢⱼ (for one-hot rows the sum of the
+     * targets' class weights), and the gradient (pᵢⱼ·Σₖ wₖqᵢₖ − wⱼqᵢⱼ)/W is written to {@code grad}
+     * if it is not null (may be the logits' storage). Without weights (null) W is rows, so any target
+     * distributions are accepted and the result is PyTorch's for probability targets too; with
+     * weights and rows that are not one-hot the same formula applies (PyTorch's probability-target
+     * mode divides by rows instead).
+     *
+     * @param rows           the batch size
+     * @param cols           the classes
+     * @param logits         the logits, {@code rows × cols}
+     * @param lOff           offset of the logits
+     * @param ldl            leading dimension of the logits
+     * @param targets        the target rows, {@code rows × cols}
+     * @param tOff           offset of the targets
+     * @param ldt            leading dimension of the targets
+     * @param classWeights   null (all 1), or {@code cols} finite non-negative weights
+     * @param wOff           offset of the weights
+     * @param labelSmoothing ε in [0, 1]
+     * @param grad           null, or the {@code rows × cols} gradient to write
+     * @param gOff           offset of grad
+     * @param ldg            leading dimension of grad
+     * @return the weighted mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if an argument is out of range, buffers overlap, a weight is
+     *                                  negative or not finite, or W is not positive
+     */
+    public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                      float[] targets, int tOff, int ldt, float[] classWeights, int wOff,
+                                      float labelSmoothing, float[] grad, int gOff, int ldg) {
+        checkLoss("logits", rows, cols, logits, lOff, ldl, grad, gOff, ldg);
+        Checks.matrix("targets", targets, tOff, rows, cols, ldt);
+        Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "targets", targets, tOff, rows, cols, ldt);
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
+            throw new IllegalArgumentException("labelSmoothing must lie in [0, 1], got " + labelSmoothing);
+        }
+        if (classWeights != null) {
+            Checks.vector("classWeights", classWeights, wOff, cols);
+            for (int j = 0; j < cols; j++) {
+                float w = classWeights[wOff + j];
+                if (!(w >= 0f && w < Float.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException("classWeights[" + (wOff + j) + "] (class " + j + ") = " + w
+                            + "; class weights must be finite and >= 0");
+                }
+            }
+            if (grad != null) {
+                Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "classWeights", classWeights, wOff, 1, cols,
+                        Math.max(1, cols));
+            }
+        }
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        if (classWeights != null) {
+            double total = 0;
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    total += (double) classWeights[wOff + j] * targets[tOff + i * ldt + j];
+                }
+            }
+            if (!(total > 0)) {
+                throw new IllegalArgumentException("the targets' class weights sum to " + total
+                        + "; the weighted mean needs a positive total weight");
+            }
+        }
+        return impl.weightedSoftmaxCrossEntropy(rows, cols, logits, lOff, ldl, targets, tOff, ldt, classWeights, wOff,
+                labelSmoothing, grad, gOff, ldg);
     }
 
     private static void checkLoss(String inName, int rows, int cols, float[] in, int inOff, int ldi,

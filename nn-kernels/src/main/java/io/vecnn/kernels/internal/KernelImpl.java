@@ -39,8 +39,26 @@ public interface KernelImpl {
     double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
                                         float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg);
 
-    double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
-                         float[] grad, int gOff, int ldg);
+    /** Σ (a − y)² over the matrix; writes (a − y)·gradScale to grad if not null. */
+    double squaredErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                         float[] grad, int gOff, int ldg, float gradScale);
+
+    /** Σ |a − y| over the matrix; writes sign(a − y)·gradScale (sign 0 at 0) to grad if not null. */
+    double absoluteErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                          float[] grad, int gOff, int ldg, float gradScale);
+
+    /** Σ huber_δ(a − y) over the matrix; writes clamp(a − y, −δ, δ)·gradScale to grad if not null. */
+    double huberErrors(int rows, int cols, float delta, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                       float[] grad, int gOff, int ldg, float gradScale);
+
+    /**
+     * Softmax cross-entropy with class weights w (null: all 1) and label smoothing ε against target rows y:
+     * q = (1 − ε)y + ε/cols, loss Σᵢ Σⱼ wⱼqᵢⱼ(−log pᵢⱼ) / W with W = Σᵢ Σⱼ wⱼyᵢⱼ (rows when w is null);
+     * gradient (pᵢⱼ·Σₖ wₖqᵢₖ − wⱼqᵢⱼ)/W. W &gt; 0 is checked by the caller.
+     */
+    double weightedSoftmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                       float[] targets, int tOff, int ldt, float[] weights, int wOff, float smoothing,
+                                       float[] grad, int gOff, int ldg);
 
     void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
              float lr, float momentum, float weightDecay, boolean nesterov);

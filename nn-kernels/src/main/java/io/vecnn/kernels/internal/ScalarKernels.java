@@ -284,20 +284,101 @@ public final class ScalarKernels implements KernelImpl {
     }
 
     @Override
-    public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
-                                float[] grad, int gOff, int ldg) {
+    public double squaredErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                float[] grad, int gOff, int ldg, float gradScale) {
         double total = 0;
-        float invRows = 1f / rows;
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 float d = a[aOff + i * lda + j] - y[yOff + i * ldy + j];
-                total += 0.5 * d * d;
+                total += (double) d * d;
                 if (grad != null) {
-                    grad[gOff + i * ldg + j] = d * invRows;
+                    grad[gOff + i * ldg + j] = d * gradScale;
                 }
             }
         }
-        return total / rows;
+        return total;
+    }
+
+    @Override
+    public double absoluteErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                 float[] grad, int gOff, int ldg, float gradScale) {
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float d = a[aOff + i * lda + j] - y[yOff + i * ldy + j];
+                total += Math.abs(d);
+                if (grad != null) {
+                    grad[gOff + i * ldg + j] = d > 0 ? gradScale : d < 0 ? -gradScale : 0f * d;
+                }
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public double huberErrors(int rows, int cols, float delta, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                              float[] grad, int gOff, int ldg, float gradScale) {
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double d = (double) a[aOff + i * lda + j] - y[yOff + i * ldy + j];
+                double ad = Math.abs(d);
+                total += ad < delta ? 0.5 * d * d : delta * (ad - 0.5 * delta);
+                if (grad != null) {
+                    grad[gOff + i * ldg + j] = (float) (Math.max(-delta, Math.min(delta, d)) * gradScale);
+                }
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public double weightedSoftmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                              float[] targets, int tOff, int ldt, float[] weights, int wOff,
+                                              float smoothing, float[] grad, int gOff, int ldg) {
+        double norm = rows;
+        if (weights != null) {
+            norm = 0;
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    norm += (double) weights[wOff + j] * targets[tOff + i * ldt + j];
+                }
+            }
+        }
+        double keep = 1.0 - smoothing;
+        double uniform = (double) smoothing / cols;
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            int lr = lOff + i * ldl;
+            int tr = tOff + i * ldt;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, logits[lr + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp((double) logits[lr + j] - max);
+            }
+            double logSum = Math.log(sum);
+            double rowLoss = 0;
+            double rowWeight = 0; // Σⱼ wⱼqⱼ
+            for (int j = 0; j < cols; j++) {
+                double v = (keep * targets[tr + j] + uniform) * (weights == null ? 1.0 : weights[wOff + j]);
+                rowWeight += v;
+                if (v != 0) {
+                    rowLoss += v * (logSum - ((double) logits[lr + j] - max));
+                }
+            }
+            total += rowLoss;
+            if (grad != null) {
+                for (int j = 0; j < cols; j++) {
+                    double v = (keep * targets[tr + j] + uniform) * (weights == null ? 1.0 : weights[wOff + j]);
+                    double p = Math.exp((double) logits[lr + j] - max) / sum;
+                    grad[gOff + i * ldg + j] = (float) ((p * rowWeight - v) / norm);
+                }
+            }
+        }
+        return total / norm;
     }
 
     @Override

@@ -452,6 +452,73 @@ public final class VectorKernels implements KernelImpl {
     }
 
     @Override
+    public double weightedSoftmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                              float[] targets, int tOff, int ldt, float[] weights, int wOff,
+                                              float smoothing, float[] grad, int gOff, int ldg) {
+        if (cols < NARROW_ROW) {
+            return ScalarKernels.INSTANCE.weightedSoftmaxCrossEntropy(rows, cols, logits, lOff, ldl, targets, tOff, ldt,
+                    weights, wOff, smoothing, grad, gOff, ldg);
+        }
+        double norm = rows;
+        if (weights != null) {
+            norm = 0;
+            for (int i = 0; i < rows; i++) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> mask = S.indexInRange(j, cols);
+                    acc = FloatVector.fromArray(S, weights, wOff + j, mask)
+                            .fma(FloatVector.fromArray(S, targets, tOff + i * ldt + j, mask), acc);
+                }
+                norm += VectorMath.sum(acc);
+            }
+        }
+        float keep = 1f - smoothing;
+        float uniform = smoothing / cols;
+        float invNorm = (float) (1 / norm);
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            int lr = lOff + i * ldl;
+            int gr = gOff + i * ldg;
+            int tr = tOff + i * ldt;
+            float max = rowMax(logits, lr, cols);
+            // v = w·((1 − ε)y + ε/C); Σⱼ vⱼ(zⱼ − max) and Σⱼ vⱼ, read before the gradient may overwrite the logits
+            FloatVector acc = FloatVector.zero(S);
+            FloatVector accV = FloatVector.zero(S);
+            for (int j = 0; j < cols; j += L) {
+                VectorMask<Float> mask = S.indexInRange(j, cols);
+                FloatVector v = smoothedWeighted(targets, tr + j, weights, wOff + j, keep, uniform, mask);
+                FloatVector zs = FloatVector.fromArray(S, logits, lr + j, mask).sub(max);
+                acc = v.fma(FloatVector.zero(S).blend(zs, mask), acc);
+                accV = accV.add(v);
+            }
+            double vShifted = VectorMath.sum(acc);
+            double vSum = VectorMath.sum(accV);
+            float sum = expSum(logits, lr, cols, max, grad, gr);
+            total += Math.log(sum) * vSum - vShifted;
+            if (grad != null) {
+                float scale = (float) (vSum / sum) * invNorm;
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> mask = S.indexInRange(j, cols);
+                    FloatVector e = FloatVector.fromArray(S, grad, gr + j, mask);
+                    FloatVector v = smoothedWeighted(targets, tr + j, weights, wOff + j, keep, uniform, mask);
+                    e.mul(scale).sub(v.mul(invNorm)).intoArray(grad, gr + j, mask);
+                }
+            }
+        }
+        return total / norm;
+    }
+
+    /** w·((1 − ε)y + ε/C) for one vector of a target row (w = 1 without weights); 0 outside the mask. */
+    private static FloatVector smoothedWeighted(float[] targets, int ti, float[] weights, int wi, float keep, float uniform,
+                                                VectorMask<Float> mask) {
+        FloatVector q = FloatVector.fromArray(S, targets, ti, mask).fma(keep, uniform);
+        if (weights != null) {
+            return q.mul(FloatVector.fromArray(S, weights, wi, mask));
+        }
+        return FloatVector.zero(S).blend(q, mask);
+    }
+
+    @Override
     public double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
                                                float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg) {
         double total = 0;
@@ -478,35 +545,123 @@ public final class VectorKernels implements KernelImpl {
     private static final int LOSS_CHUNK = 512;
 
     @Override
-    public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
-                                float[] grad, int gOff, int ldg) {
-        float invRows = 1f / rows;
+    public double squaredErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                float[] grad, int gOff, int ldg, float gradScale) {
+        return pointwise(SQUARED, rows, cols, 0f, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, gradScale);
+    }
+
+    @Override
+    public double absoluteErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                 float[] grad, int gOff, int ldg, float gradScale) {
+        return pointwise(ABSOLUTE, rows, cols, 0f, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, gradScale);
+    }
+
+    @Override
+    public double huberErrors(int rows, int cols, float delta, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                              float[] grad, int gOff, int ldg, float gradScale) {
+        return pointwise(HUBER, rows, cols, delta, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, gradScale);
+    }
+
+    private static final int SQUARED = 0, ABSOLUTE = 1, HUBER = 2;
+
+    /** The sum over the matrix of a point-wise loss of d = a − y, in chunks of float partial sums added in double. */
+    private static double pointwise(int kind, int rows, int cols, float delta, float[] a, int aOff, int lda,
+                                    float[] y, int yOff, int ldy, float[] grad, int gOff, int ldg, float gradScale) {
         double total = 0;
         if (lda == cols && ldy == cols && (grad == null || ldg == cols)) {
             // a contiguous batch: one flat loop instead of a short masked one per row
             int n = rows * cols;
             for (int i = 0; i < n; i += LOSS_CHUNK) {
                 int len = Math.min(LOSS_CHUNK, n - i);
-                total += squaredDiffs(len, a, aOff + i, y, yOff + i, grad, gOff + i, invRows);
+                total += pointwiseRun(kind, len, delta, a, aOff + i, y, yOff + i, grad, gOff + i, gradScale);
             }
         } else {
             for (int i = 0; i < rows; i++) {
-                total += squaredDiffs(cols, a, aOff + i * lda, y, yOff + i * ldy, grad, gOff + i * ldg, invRows);
+                total += pointwiseRun(kind, cols, delta, a, aOff + i * lda, y, yOff + i * ldy, grad, gOff + i * ldg,
+                        gradScale);
             }
         }
-        return 0.5 * total / rows;
+        return total;
     }
 
-    /** Σ (a − y)² over n contiguous elements; writes (a − y)·invRows to grad if not null. */
+    private static double pointwiseRun(int kind, int n, float delta, float[] a, int aOff, float[] y, int yOff,
+                                       float[] grad, int gOff, float gradScale) {
+        return switch (kind) {
+            case SQUARED -> squaredDiffs(n, a, aOff, y, yOff, grad, gOff, gradScale);
+            case ABSOLUTE -> absoluteDiffs(n, a, aOff, y, yOff, grad, gOff, gradScale);
+            default -> huberDiffs(n, delta, a, aOff, y, yOff, grad, gOff, gradScale);
+        };
+    }
+
+    /** Σ |a − y| over n contiguous elements; writes sign(a − y)·scale to grad if not null. */
+    private static double absoluteDiffs(int n, float[] a, int aOff, float[] y, int yOff, float[] grad, int gOff,
+                                        float scale) {
+        FloatVector acc = FloatVector.zero(S);
+        FloatVector plus = FloatVector.broadcast(S, scale);
+        FloatVector minus = FloatVector.broadcast(S, -scale);
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += L) {
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j).sub(FloatVector.fromArray(S, y, yOff + j));
+            acc = acc.add(d.abs());
+            if (grad != null) {
+                FloatVector.zero(S).blend(plus, d.compare(VectorOperators.GT, 0f))
+                        .blend(minus, d.compare(VectorOperators.LT, 0f)).intoArray(grad, gOff + j);
+            }
+        }
+        double sum = VectorMath.sum(acc);
+        if (j < n) {
+            VectorMask<Float> mask = S.indexInRange(j, n);
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
+            sum += VectorMath.sum(d.abs());
+            if (grad != null) {
+                FloatVector.zero(S).blend(plus, d.compare(VectorOperators.GT, 0f))
+                        .blend(minus, d.compare(VectorOperators.LT, 0f)).intoArray(grad, gOff + j, mask);
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Σ huber_δ(a − y) over n contiguous elements as |c|·(|d| − ½|c|), c = clamp(d, −δ, δ) (½d² inside,
+     * δ(|d| − ½δ) outside); writes c·scale to grad if not null.
+     */
+    private static double huberDiffs(int n, float delta, float[] a, int aOff, float[] y, int yOff, float[] grad, int gOff,
+                                     float scale) {
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += L) {
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j).sub(FloatVector.fromArray(S, y, yOff + j));
+            FloatVector c = d.max(-delta).min(delta);
+            FloatVector ac = c.abs();
+            acc = ac.fma(ac.mul(-0.5f).add(d.abs()), acc);
+            if (grad != null) {
+                c.mul(scale).intoArray(grad, gOff + j);
+            }
+        }
+        double sum = VectorMath.sum(acc);
+        if (j < n) {
+            VectorMask<Float> mask = S.indexInRange(j, n);
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
+            FloatVector c = d.max(-delta).min(delta);
+            FloatVector ac = c.abs();
+            sum += VectorMath.sum(ac.mul(ac.mul(-0.5f).add(d.abs())));
+            if (grad != null) {
+                c.mul(scale).intoArray(grad, gOff + j, mask);
+            }
+        }
+        return sum;
+    }
+
+    /** Σ (a − y)² over n contiguous elements; writes (a − y)·scale to grad if not null. */
     private static double squaredDiffs(int n, float[] a, int aOff, float[] y, int yOff, float[] grad, int gOff,
-                                       float invRows) {
+                                       float scale) {
         FloatVector acc = FloatVector.zero(S);
         int j = 0;
         for (int upper = S.loopBound(n); j < upper; j += L) {
             FloatVector d = FloatVector.fromArray(S, a, aOff + j).sub(FloatVector.fromArray(S, y, yOff + j));
             acc = d.fma(d, acc);
             if (grad != null) {
-                d.mul(invRows).intoArray(grad, gOff + j);
+                d.mul(scale).intoArray(grad, gOff + j);
             }
         }
         double sum = VectorMath.sum(acc); // before the tail: no vector merges after a branch
@@ -515,7 +670,7 @@ public final class VectorKernels implements KernelImpl {
             FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
             sum += VectorMath.sum(d.mul(d));
             if (grad != null) {
-                d.mul(invRows).intoArray(grad, gOff + j, mask);
+                d.mul(scale).intoArray(grad, gOff + j, mask);
             }
         }
         return sum;
