@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OnnxExportTest {
     @ParameterizedTest
-    @ValueSource(strings = {"identity", "sigmoid", "tanh", "relu", "leaky_relu(0.2)", "elu(0.7)", "gelu", "softplus", "silu",
-            "softmax"})
+    @ValueSource(strings = {"identity", "sigmoid", "tanh", "relu", "leaky_relu(0.2)", "elu(0.7)", "gelu", "gelu_erf", "softplus",
+            "silu", "softmax"})
     void everyBuiltinActivationMatchesPredict(String name) throws Exception {
         Activation f = Activations.named(name);
         Model m = Model.builder(5).add(Dense.of(9, f)).add(Dense.of(4, f)).seed(name.hashCode()).build();

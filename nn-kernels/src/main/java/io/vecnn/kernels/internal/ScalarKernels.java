@@ -142,6 +142,48 @@ public final class ScalarKernels implements KernelImpl {
         }
     }
 
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+    /** Φ(z) = ½·erfc(−z/√2), the standard normal distribution function, in double. */
+    public static double normalCdf(double z) {
+        return 0.5 * erfc(-z * Math.sqrt(0.5));
+    }
+
+    /**
+     * erfc x in double, relative error below 1e−12: for |x| &lt; 1.5 as 1 − erf x from erf's Taylor
+     * series (its terms fall below 1e−17 of the sum), for x ≥ 1.5 from the continued fraction
+     * erfc x = e^(−x²)/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …)))) with 60 terms, and erfc(−x) = 2 − erfc x.
+     */
+    public static double erfc(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        if (x <= -1.5) {
+            return 2 - erfc(-x);
+        }
+        if (x < 1.5) {
+            double sum = 0, power = x; // power = (−1)^k x^(2k+1) / k!
+            for (int k = 0; k < 100; k++) {
+                double term = power / (2 * k + 1);
+                sum += term;
+                if (Math.abs(term) <= 1e-17 * Math.abs(sum)) {
+                    break;
+                }
+                power *= -x * x / (k + 1);
+            }
+            return 1 - TWO_OVER_SQRT_PI * sum;
+        }
+        if (x > 27) {
+            return 0; // e^(−x²) underflows double
+        }
+        double f = x;
+        for (int k = 60; k >= 1; k--) {
+            f = x + 0.5 * k / f;
+        }
+        return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
+    }
+
     /** f(z) for one element, evaluated in double. */
     public static float activate(ActivationKind f, float alpha, float zf) {
         double z = zf;
@@ -153,6 +195,7 @@ public final class ScalarKernels implements KernelImpl {
             case LEAKY_RELU -> z > 0 ? z : alpha * z;
             case ELU -> z > 0 ? z : alpha * Math.expm1(z);
             case GELU -> 0.5 * z * (1.0 + Math.tanh(GELU_C * (z + GELU_K * z * z * z)));
+            case GELU_ERF -> z * normalCdf(z);
             case SOFTPLUS -> Math.max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z)));
             case SILU -> z / (1.0 + Math.exp(-z));
         };
@@ -176,6 +219,10 @@ public final class ScalarKernels implements KernelImpl {
                 }
                 double t = Math.tanh(GELU_C * (z + GELU_K * z * z * z));
                 yield 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * z * z);
+            }
+            case GELU_ERF -> {
+                double z = Double.isNaN(s) ? s : Math.max(-GELU_CLAMP, Math.min(GELU_CLAMP, s));
+                yield normalCdf(z) + z * Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
             }
             case SOFTPLUS -> 1.0 / (1.0 + Math.exp(-s));
             case SILU -> {

@@ -124,6 +124,15 @@ public final class VectorKernels implements KernelImpl {
         return z.mul(sig.mul(e).mul(sig)).mul(twoDu).add(sig);
     }
 
+    /** Φ(z) + z·φ(z), with z clamped to ±10 as the tanh form's derivative (0 or 1 to float precision there). */
+    private static FloatVector geluErfDerivative(FloatVector s) {
+        FloatVector z = s.max(-ScalarKernels.GELU_CLAMP).min(ScalarKernels.GELU_CLAMP);
+        FloatVector e = VectorMath.gaussian(z);
+        return z.fma(e.mul(INV_SQRT_2PI), VectorMath.normalCdf(z, e));
+    }
+
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
     private static FloatVector softplus(FloatVector z) {
         return z.max(0f).add(VectorMath.log1pUnit(VectorMath.exp(z.abs().neg())));
     }
@@ -147,6 +156,7 @@ public final class VectorKernels implements KernelImpl {
                 case LEAKY_RELU -> fwdLeakyRelu(cols, alpha, z, zr, bias, bOff, h, hr);
                 case ELU -> fwdElu(cols, alpha, z, zr, bias, bOff, h, hr);
                 case GELU -> fwdGelu(cols, z, zr, bias, bOff, h, hr);
+                case GELU_ERF -> fwdGeluErf(cols, z, zr, bias, bOff, h, hr);
                 case SOFTPLUS -> fwdSoftplus(cols, z, zr, bias, bOff, h, hr);
                 case SILU -> fwdSilu(cols, z, zr, bias, bOff, h, hr);
             };
@@ -227,6 +237,14 @@ public final class VectorKernels implements KernelImpl {
         return j;
     }
 
+    private static int fwdGeluErf(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            VectorMath.geluErf(biased(z, zi + j, b, bi + j)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
     private static int fwdSoftplus(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
         int j = 0;
         for (int u = S.loopBound(n); j < u; j += L) {
@@ -255,6 +273,7 @@ public final class VectorKernels implements KernelImpl {
             case LEAKY_RELU -> bwdRelu(n, alpha, grad, gOff, saved, sOff, delta, dOff);
             case ELU -> bwdElu(n, alpha, grad, gOff, saved, sOff, delta, dOff);
             case GELU -> bwdGelu(n, grad, gOff, saved, sOff, delta, dOff);
+            case GELU_ERF -> bwdGeluErf(n, grad, gOff, saved, sOff, delta, dOff);
             case SOFTPLUS -> bwdSoftplus(n, grad, gOff, saved, sOff, delta, dOff);
             case SILU -> bwdSilu(n, grad, gOff, saved, sOff, delta, dOff);
         };
@@ -318,6 +337,14 @@ public final class VectorKernels implements KernelImpl {
         int i = 0;
         for (int u = S.loopBound(n); i < u; i += L) {
             load(g, gi + i).mul(geluDerivative(load(s, si + i))).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdGeluErf(int n, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            load(g, gi + i).mul(geluErfDerivative(load(s, si + i))).intoArray(d, di + i);
         }
         return i;
     }
