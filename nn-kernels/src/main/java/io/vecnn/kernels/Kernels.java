@@ -560,6 +560,120 @@ public final class Kernels {
         }
     }
 
+    // -------------------------------------------------------------------- normalisation
+
+    /**
+     * Layer normalisation of each of {@code rows} rows of {@code cols} values, as PyTorch's
+     * {@code LayerNorm} over the last dimension: μ and σ² (biased: divided by cols) of the row,
+     * x̂ = (x − μ)/√(σ² + ε), y = γ ⊙ x̂ + β. Writes y, and x̂ and 1/√(σ² + ε) per row when
+     * {@code xhat} and {@code rstd} are not null (what {@link #layerNormBackward} needs). y may be
+     * x (in place); x̂ must not overlap x or y.
+     *
+     * @param rows  the rows (groups) to normalise
+     * @param cols  the values per row, ≥ 1
+     * @param eps   ε &gt; 0 (PyTorch's default 1e−5)
+     * @param x     the input, {@code rows × cols}
+     * @param xOff  offset of x
+     * @param ldx   leading dimension of x
+     * @param gamma the scale γ, {@code cols} values
+     * @param gOff  offset of γ
+     * @param beta  the shift β, {@code cols} values
+     * @param bOff  offset of β
+     * @param y     the output, {@code rows × cols}
+     * @param yOff  offset of y
+     * @param ldy   leading dimension of y
+     * @param xhat  null, or {@code rows × cols} for x̂
+     * @param hOff  offset of x̂
+     * @param ldh   leading dimension of x̂
+     * @param rstd  null, or {@code rows} values for 1/√(σ² + ε)
+     * @param rOff  offset of rstd
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                          float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                          float[] rstd, int rOff) {
+        Checks.nonNegative("rows", rows);
+        if (cols < 1) {
+            throw new IllegalArgumentException("cols must be >= 1, got " + cols);
+        }
+        Checks.positive("eps", eps);
+        Checks.matrix("x", x, xOff, rows, cols, ldx);
+        Checks.vector("gamma", gamma, gOff, cols);
+        Checks.vector("beta", beta, bOff, cols);
+        Checks.matrix("y", y, yOff, rows, cols, ldy);
+        Checks.sameOrDisjoint("y", y, yOff, ldy, "x", x, xOff, ldx, rows, cols);
+        Checks.noOverlap("y", y, yOff, rows, cols, ldy, "gamma", gamma, gOff, 1, cols, cols);
+        Checks.noOverlap("y", y, yOff, rows, cols, ldy, "beta", beta, bOff, 1, cols, cols);
+        if (xhat != null) {
+            Checks.matrix("xhat", xhat, hOff, rows, cols, ldh);
+            Checks.noOverlap("xhat", xhat, hOff, rows, cols, ldh, "x", x, xOff, rows, cols, ldx);
+            Checks.noOverlap("xhat", xhat, hOff, rows, cols, ldh, "y", y, yOff, rows, cols, ldy);
+        }
+        if (rstd != null) {
+            Checks.vector("rstd", rstd, rOff, rows);
+        }
+        if (rows == 0) {
+            return;
+        }
+        impl.layerNorm(rows, cols, eps, x, xOff, ldx, gamma, gOff, beta, bOff, y, yOff, ldy, xhat, hOff, ldh, rstd, rOff);
+    }
+
+    /**
+     * The backward pass of {@link #layerNorm}: from ∂L/∂y, adds Σ ∂L/∂y ⊙ x̂ over the rows to
+     * ∂γ and Σ ∂L/∂y to ∂β (row by row, in row order), and writes, if {@code dx} is not null,
+     * ∂L/∂x = rstd·(g − mean(g) − x̂·mean(g ⊙ x̂)) with g = ∂L/∂y ⊙ γ. dx may be dy (in place).
+     *
+     * @param rows   the rows (groups)
+     * @param cols   the values per row, ≥ 1
+     * @param dy     ∂L/∂y, {@code rows × cols}
+     * @param dyOff  offset of dy
+     * @param lddy   leading dimension of dy
+     * @param xhat   x̂ from the forward pass
+     * @param hOff   offset of x̂
+     * @param ldh    leading dimension of x̂
+     * @param rstd   1/√(σ² + ε) per row from the forward pass
+     * @param rOff   offset of rstd
+     * @param gamma  γ, {@code cols} values
+     * @param gOff   offset of γ
+     * @param dGamma ∂γ to add into, {@code cols} values
+     * @param dgOff  offset of ∂γ
+     * @param dBeta  ∂β to add into, {@code cols} values
+     * @param dbOff  offset of ∂β
+     * @param dx     null, or ∂L/∂x to write, {@code rows × cols}
+     * @param dxOff  offset of dx
+     * @param lddx   leading dimension of dx
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                                  float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                  float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx) {
+        Checks.nonNegative("rows", rows);
+        if (cols < 1) {
+            throw new IllegalArgumentException("cols must be >= 1, got " + cols);
+        }
+        Checks.matrix("dy", dy, dyOff, rows, cols, lddy);
+        Checks.matrix("xhat", xhat, hOff, rows, cols, ldh);
+        Checks.vector("rstd", rstd, rOff, rows);
+        Checks.vector("gamma", gamma, gOff, cols);
+        Checks.vector("dGamma", dGamma, dgOff, cols);
+        Checks.vector("dBeta", dBeta, dbOff, cols);
+        Checks.noOverlap("dGamma", dGamma, dgOff, 1, cols, cols, "dBeta", dBeta, dbOff, 1, cols, cols);
+        Checks.noOverlap("dGamma", dGamma, dgOff, 1, cols, cols, "dy", dy, dyOff, rows, cols, lddy);
+        Checks.noOverlap("dBeta", dBeta, dbOff, 1, cols, cols, "dy", dy, dyOff, rows, cols, lddy);
+        if (dx != null) {
+            Checks.matrix("dx", dx, dxOff, rows, cols, lddx);
+            Checks.sameOrDisjoint("dx", dx, dxOff, lddx, "dy", dy, dyOff, lddy, rows, cols);
+            Checks.noOverlap("dx", dx, dxOff, rows, cols, lddx, "xhat", xhat, hOff, rows, cols, ldh);
+            Checks.noOverlap("dx", dx, dxOff, rows, cols, lddx, "dGamma", dGamma, dgOff, 1, cols, cols);
+            Checks.noOverlap("dx", dx, dxOff, rows, cols, lddx, "dBeta", dBeta, dbOff, 1, cols, cols);
+        }
+        if (rows == 0) {
+            return;
+        }
+        impl.layerNormBackward(rows, cols, dy, dyOff, lddy, xhat, hOff, ldh, rstd, rOff, gamma, gOff, dGamma, dgOff,
+                dBeta, dbOff, dx, dxOff, lddx);
+    }
+
     // ----------------------------------------------------------------------- optimizers
 
     /**

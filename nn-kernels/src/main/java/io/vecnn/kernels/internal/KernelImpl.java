@@ -60,6 +60,16 @@ public interface KernelImpl {
                                        float[] targets, int tOff, int ldt, float[] weights, int wOff, float smoothing,
                                        float[] grad, int gOff, int ldg);
 
+    /** Row-wise layer normalisation (see {@code Kernels.layerNorm}); xhat and rstd may be null. */
+    void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                   float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                   float[] rstd, int rOff);
+
+    /** Its backward (see {@code Kernels.layerNormBackward}); dx may be null or dy itself. */
+    void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                           float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                           float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx);
+
     void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
              float lr, float momentum, float weightDecay, boolean nesterov);
 

@@ -429,6 +429,66 @@ public final class ScalarKernels implements KernelImpl {
     }
 
     @Override
+    public void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                          float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                          float[] rstd, int rOff) {
+        for (int i = 0; i < rows; i++) {
+            int xr = xOff + i * ldx;
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += x[xr + j];
+            }
+            double mean = sum / cols;
+            double sq = 0;
+            for (int j = 0; j < cols; j++) {
+                double d = x[xr + j] - mean;
+                sq += d * d;
+            }
+            float r = (float) (1 / Math.sqrt(sq / cols + eps));
+            if (rstd != null) {
+                rstd[rOff + i] = r;
+            }
+            for (int j = 0; j < cols; j++) {
+                float h = (float) (((double) x[xr + j] - mean) * r);
+                if (xhat != null) {
+                    xhat[hOff + i * ldh + j] = h;
+                }
+                y[yOff + i * ldy + j] = (float) ((double) gamma[gOff + j] * h + beta[bOff + j]);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                                  float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                  float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx) {
+        for (int i = 0; i < rows; i++) {
+            int dr = dyOff + i * lddy;
+            int hr = hOff + i * ldh;
+            double a = 0, b = 0;
+            for (int j = 0; j < cols; j++) {
+                float g = dy[dr + j];
+                float h = xhat[hr + j];
+                dGamma[dgOff + j] += g * h;
+                dBeta[dbOff + j] += g;
+                double gh = (double) g * gamma[gOff + j];
+                a += gh;
+                b += gh * h;
+            }
+            if (dx == null) {
+                continue;
+            }
+            a /= cols;
+            b /= cols;
+            double r = rstd[rOff + i];
+            for (int j = 0; j < cols; j++) {
+                double gh = (double) dy[dr + j] * gamma[gOff + j];
+                dx[dxOff + i * lddx + j] = (float) (r * (gh - a - xhat[hr + j] * b));
+            }
+        }
+    }
+
+    @Override
     public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
                     float lr, float momentum, float weightDecay, boolean nesterov) {
         for (int i = 0; i < n; i++) {

@@ -10,6 +10,7 @@ import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
 import io.vecnn.layers.Flatten;
+import io.vecnn.layers.LayerNorm;
 
 /**
  * The built-in layer types, provided to {@link io.vecnn.api.Registry} through
@@ -104,6 +105,23 @@ public final class BuiltinLayerTypes {
         @Override
         public Node create(LayerConfig c, BuildContext context) {
             return Concat.of().create(context);
+        }
+    }
+
+    /** {@link LayerNorm}: eps. */
+    public static final class LayerNormType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public LayerNormType() {
+        }
+
+        @Override
+        public String name() {
+            return LayerNorm.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return LayerNorm.of(c.getFloat("eps")).create(context);
         }
     }
 }

@@ -703,6 +703,100 @@ public final class VectorKernels implements KernelImpl {
         return sum;
     }
 
+    // ----------------------------------------------------------------- normalisation
+
+    @Override
+    public void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                          float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                          float[] rstd, int rOff) {
+        if (cols < NARROW_ROW) { // as for softmax: too short a row for the vector loops to pay
+            ScalarKernels.INSTANCE.layerNorm(rows, cols, eps, x, xOff, ldx, gamma, gOff, beta, bOff, y, yOff, ldy,
+                    xhat, hOff, ldh, rstd, rOff);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            int xr = xOff + i * ldx;
+            float mean = rowSum(x, xr, cols) / cols;
+            float r = (float) (1 / Math.sqrt(centredSquares(x, xr, cols, mean) / cols + eps));
+            if (rstd != null) {
+                rstd[rOff + i] = r;
+            }
+            normaliseRow(x, xr, cols, mean, r, gamma, gOff, beta, bOff, y, yOff + i * ldy, xhat, hOff + i * ldh);
+        }
+    }
+
+    private static float rowSum(float[] x, int off, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            acc = acc.add(FloatVector.fromArray(S, x, off + j, S.indexInRange(j, cols)));
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** Σ (x − mean)² over a row (the two-pass variance: no cancellation). */
+    private static float centredSquares(float[] x, int off, int cols, float mean) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector d = FloatVector.fromArray(S, x, off + j, mask).sub(mean);
+            acc = d.fma(FloatVector.zero(S).blend(d, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    private static void normaliseRow(float[] x, int xr, int cols, float mean, float r, float[] gamma, int gOff,
+                                     float[] beta, int bOff, float[] y, int yr, float[] xhat, int hr) {
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector h = FloatVector.fromArray(S, x, xr + j, mask).sub(mean).mul(r);
+            if (xhat != null) {
+                h.intoArray(xhat, hr + j, mask);
+            }
+            FloatVector.fromArray(S, gamma, gOff + j, mask).fma(h, FloatVector.fromArray(S, beta, bOff + j, mask))
+                    .intoArray(y, yr + j, mask);
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                                  float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                  float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx) {
+        if (cols < NARROW_ROW) {
+            ScalarKernels.INSTANCE.layerNormBackward(rows, cols, dy, dyOff, lddy, xhat, hOff, ldh, rstd, rOff, gamma, gOff,
+                    dGamma, dgOff, dBeta, dbOff, dx, dxOff, lddx);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            int dr = dyOff + i * lddy;
+            int hr = hOff + i * ldh;
+            // ∂γ += g ⊙ x̂, ∂β += g (this row, in row order), and Σ gγ, Σ gγx̂ for ∂x
+            FloatVector accA = FloatVector.zero(S);
+            FloatVector accB = FloatVector.zero(S);
+            for (int j = 0; j < cols; j += L) {
+                VectorMask<Float> mask = S.indexInRange(j, cols);
+                FloatVector g = FloatVector.fromArray(S, dy, dr + j, mask);
+                FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
+                g.fma(h, FloatVector.fromArray(S, dGamma, dgOff + j, mask)).intoArray(dGamma, dgOff + j, mask);
+                g.add(FloatVector.fromArray(S, dBeta, dbOff + j, mask)).intoArray(dBeta, dbOff + j, mask);
+                FloatVector gg = g.mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
+                accA = accA.add(gg);
+                accB = gg.fma(h, accB);
+            }
+            if (dx == null) {
+                continue;
+            }
+            float a = VectorMath.sum(accA) / cols;
+            float b = VectorMath.sum(accB) / cols;
+            float r = rstd[rOff + i];
+            for (int j = 0; j < cols; j += L) {
+                VectorMask<Float> mask = S.indexInRange(j, cols);
+                FloatVector gg = FloatVector.fromArray(S, dy, dr + j, mask).mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
+                FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
+                h.mul(-b).add(gg.sub(a)).mul(r).intoArray(dx, dxOff + i * lddx + j, mask);
+            }
+        }
+    }
+
     // -------------------------------------------------------------------- optimizers
 
     @Override
