@@ -674,6 +674,74 @@ public final class Kernels {
                 dBeta, dbOff, dx, dxOff, lddx);
     }
 
+    // ----------------------------------------------------------------------- embeddings
+
+    /**
+     * Row gather, the forward pass of an embedding: y[i, :] = table[index[i], :] for i in [0, n),
+     * {@code cols} values each. y must not overlap the table.
+     *
+     * @param n         the rows to gather
+     * @param cols      the values per row
+     * @param table     the table, {@code tableRows × cols}
+     * @param tOff      offset of the table
+     * @param ldt       leading dimension of the table
+     * @param tableRows the rows of the table; every index must lie in [0, tableRows)
+     * @param index     the row indices
+     * @param iOff      offset of the first index
+     * @param y         the output, {@code n × cols}
+     * @param yOff      offset of y
+     * @param ldy       leading dimension of y
+     * @throws IllegalArgumentException if an argument or an index is out of range, naming it, or y overlaps the table
+     */
+    public void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int tableRows, int[] index, int iOff,
+                           float[] y, int yOff, int ldy) {
+        checkRows(n, cols, table, tOff, ldt, tableRows, index, iOff);
+        Checks.matrix("y", y, yOff, n, cols, ldy);
+        Checks.noOverlap("y", y, yOff, n, cols, ldy, "table", table, tOff, tableRows, cols, ldt);
+        if (n == 0 || cols == 0) {
+            return;
+        }
+        impl.gatherRows(n, cols, table, tOff, ldt, index, iOff, y, yOff, ldy);
+    }
+
+    /**
+     * Row scatter-add, the backward pass of an embedding: table[index[i], :] += x[i, :] for
+     * i = 0, 1, …, n − 1 in that order, so a row used several times receives its contributions in
+     * index order and the result does not depend on threads. Rows not indexed are not touched.
+     * The table must not overlap x.
+     *
+     * @param n         the rows to add
+     * @param cols      the values per row
+     * @param x         the rows to add, {@code n × cols}
+     * @param xOff      offset of x
+     * @param ldx       leading dimension of x
+     * @param index     the destination row of each row of x
+     * @param iOff      offset of the first index
+     * @param table     the table to add into, {@code tableRows × cols}
+     * @param tOff      offset of the table
+     * @param ldt       leading dimension of the table
+     * @param tableRows the rows of the table; every index must lie in [0, tableRows)
+     * @throws IllegalArgumentException if an argument or an index is out of range, naming it, or x overlaps the table
+     */
+    public void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff,
+                               float[] table, int tOff, int ldt, int tableRows) {
+        checkRows(n, cols, table, tOff, ldt, tableRows, index, iOff);
+        Checks.matrix("x", x, xOff, n, cols, ldx);
+        Checks.noOverlap("table", table, tOff, tableRows, cols, ldt, "x", x, xOff, n, cols, ldx);
+        if (n == 0 || cols == 0) {
+            return;
+        }
+        impl.scatterAddRows(n, cols, x, xOff, ldx, index, iOff, table, tOff, ldt);
+    }
+
+    private static void checkRows(int n, int cols, float[] table, int tOff, int ldt, int tableRows, int[] index, int iOff) {
+        Checks.nonNegative("n", n);
+        Checks.nonNegative("cols", cols);
+        Checks.nonNegative("tableRows", tableRows);
+        Checks.matrix("table", table, tOff, tableRows, cols, ldt);
+        Checks.labels("index", index, iOff, n, tableRows);
+    }
+
     // ----------------------------------------------------------------------- optimizers
 
     /**

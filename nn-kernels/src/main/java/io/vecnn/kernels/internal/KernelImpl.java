@@ -70,6 +70,12 @@ public interface KernelImpl {
                            float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
                            float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx);
 
+    /** y[i, :] = table[index[i], :] (indices already checked). */
+    void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int[] index, int iOff, float[] y, int yOff, int ldy);
+
+    /** table[index[i], :] += x[i, :] for i = 0, 1, …, n − 1, in that order (indices already checked). */
+    void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff, float[] table, int tOff, int ldt);
+
     void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
              float lr, float momentum, float weightDecay, boolean nesterov);
 

@@ -489,6 +489,30 @@ public final class ScalarKernels implements KernelImpl {
     }
 
     @Override
+    public void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int[] index, int iOff, float[] y, int yOff,
+                           int ldy) {
+        for (int i = 0; i < n; i++) {
+            int src = tOff + index[iOff + i] * ldt;
+            int dst = yOff + i * ldy;
+            for (int j = 0; j < cols; j++) {
+                y[dst + j] = table[src + j];
+            }
+        }
+    }
+
+    @Override
+    public void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff, float[] table, int tOff,
+                               int ldt) {
+        for (int i = 0; i < n; i++) {
+            int dst = tOff + index[iOff + i] * ldt;
+            int src = xOff + i * ldx;
+            for (int j = 0; j < cols; j++) {
+                table[dst + j] += x[src + j];
+            }
+        }
+    }
+
+    @Override
     public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
                     float lr, float momentum, float weightDecay, boolean nesterov) {
         for (int i = 0; i < n; i++) {

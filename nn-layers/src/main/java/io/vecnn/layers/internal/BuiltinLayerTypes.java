@@ -9,6 +9,7 @@ import io.vecnn.layers.Add;
 import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
+import io.vecnn.layers.Embedding;
 import io.vecnn.layers.Flatten;
 import io.vecnn.layers.LayerNorm;
 
@@ -122,6 +123,23 @@ public final class BuiltinLayerTypes {
         @Override
         public Node create(LayerConfig c, BuildContext context) {
             return LayerNorm.of(c.getFloat("eps")).create(context);
+        }
+    }
+
+    /** {@link Embedding}: vocabulary, dim. */
+    public static final class EmbeddingType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public EmbeddingType() {
+        }
+
+        @Override
+        public String name() {
+            return Embedding.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Embedding.of(c.getInt("vocabulary"), c.getInt("dim")).create(context);
         }
     }
 }

@@ -502,47 +502,72 @@ public final class VectorKernels implements KernelImpl {
         float keep = 1f - smoothing;
         float uniform = smoothing / cols;
         float invNorm = (float) (1 / norm);
+        float[] w = weights != null ? weights : ones(cols);
+        int wo = weights != null ? wOff : 0;
         double total = 0;
         for (int i = 0; i < rows; i++) {
             int lr = lOff + i * ldl;
             int gr = gOff + i * ldg;
             int tr = tOff + i * ldt;
             float max = rowMax(logits, lr, cols);
-            // v = w·((1 − ε)y + ε/C); Σⱼ vⱼ(zⱼ − max) and Σⱼ vⱼ, read before the gradient may overwrite the logits
-            FloatVector acc = FloatVector.zero(S);
-            FloatVector accV = FloatVector.zero(S);
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> mask = S.indexInRange(j, cols);
-                FloatVector v = smoothedWeighted(targets, tr + j, weights, wOff + j, keep, uniform, mask);
-                FloatVector zs = FloatVector.fromArray(S, logits, lr + j, mask).sub(max);
-                acc = v.fma(FloatVector.zero(S).blend(zs, mask), acc);
-                accV = accV.add(v);
-            }
-            double vShifted = VectorMath.sum(acc);
-            double vSum = VectorMath.sum(accV);
+            // v = w·((1 − ε)y + ε/C): Σⱼ vⱼ(zⱼ − max) and Σⱼ vⱼ, read before the gradient may overwrite
+            // the logits. One small loop per quantity, floats between them (vectors kept across loops
+            // were boxed, measured).
+            double vShifted = weightedShifted(targets, tr, w, wo, keep, uniform, logits, lr, max, cols);
+            double vSum = weightedSum(targets, tr, w, wo, keep, uniform, cols);
             float sum = expSum(logits, lr, cols, max, grad, gr);
             total += Math.log(sum) * vSum - vShifted;
             if (grad != null) {
-                float scale = (float) (vSum / sum) * invNorm;
-                for (int j = 0; j < cols; j += L) {
-                    VectorMask<Float> mask = S.indexInRange(j, cols);
-                    FloatVector e = FloatVector.fromArray(S, grad, gr + j, mask);
-                    FloatVector v = smoothedWeighted(targets, tr + j, weights, wOff + j, keep, uniform, mask);
-                    e.mul(scale).sub(v.mul(invNorm)).intoArray(grad, gr + j, mask);
-                }
+                weightedGradient(targets, tr, w, wo, keep, uniform, grad, gr, (float) (vSum / sum) * invNorm, invNorm, cols);
             }
         }
         return total / norm;
     }
 
-    /** w·((1 − ε)y + ε/C) for one vector of a target row (w = 1 without weights); 0 outside the mask. */
-    private static FloatVector smoothedWeighted(float[] targets, int ti, float[] weights, int wi, float keep, float uniform,
-                                                VectorMask<Float> mask) {
-        FloatVector q = FloatVector.fromArray(S, targets, ti, mask).fma(keep, uniform);
-        if (weights != null) {
-            return q.mul(FloatVector.fromArray(S, weights, wi, mask));
+    /** All ones, at least {@code n} long (grown once, never written after publication): unit class weights. */
+    private static volatile float[] ones = new float[0];
+
+    private static float[] ones(int n) {
+        float[] o = ones;
+        if (o.length < n) {
+            o = new float[Math.max(n, 2 * o.length)];
+            java.util.Arrays.fill(o, 1f);
+            ones = o;
         }
-        return FloatVector.zero(S).blend(q, mask);
+        return o;
+    }
+
+    /** Σⱼ wⱼqⱼ(zⱼ − max) over one row, q = keep·y + uniform. */
+    private static float weightedShifted(float[] t, int tr, float[] w, int wo, float keep, float uniform, float[] z, int zr,
+                                         float max, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector v = FloatVector.fromArray(S, t, tr + j, mask).fma(keep, uniform).mul(FloatVector.fromArray(S, w, wo + j, mask));
+            FloatVector zs = FloatVector.fromArray(S, z, zr + j, mask).sub(max);
+            acc = v.fma(FloatVector.zero(S).blend(zs, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** Σⱼ wⱼqⱼ over one row. */
+    private static float weightedSum(float[] t, int tr, float[] w, int wo, float keep, float uniform, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            acc = FloatVector.fromArray(S, t, tr + j, mask).fma(keep, uniform).fma(FloatVector.fromArray(S, w, wo + j, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** grad = e·scale − v·invNorm over one row, e = e^(z − max) already in grad. */
+    private static void weightedGradient(float[] t, int tr, float[] w, int wo, float keep, float uniform, float[] grad, int gr,
+                                         float scale, float invNorm, int cols) {
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector v = FloatVector.fromArray(S, t, tr + j, mask).fma(keep, uniform).mul(FloatVector.fromArray(S, w, wo + j, mask));
+            FloatVector.fromArray(S, grad, gr + j, mask).mul(scale).sub(v.mul(invNorm)).intoArray(grad, gr + j, mask);
+        }
     }
 
     @Override
@@ -769,30 +794,77 @@ public final class VectorKernels implements KernelImpl {
         for (int i = 0; i < rows; i++) {
             int dr = dyOff + i * lddy;
             int hr = hOff + i * ldh;
-            // ∂γ += g ⊙ x̂, ∂β += g (this row, in row order), and Σ gγ, Σ gγx̂ for ∂x
-            FloatVector accA = FloatVector.zero(S);
-            FloatVector accB = FloatVector.zero(S);
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> mask = S.indexInRange(j, cols);
-                FloatVector g = FloatVector.fromArray(S, dy, dr + j, mask);
-                FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
-                g.fma(h, FloatVector.fromArray(S, dGamma, dgOff + j, mask)).intoArray(dGamma, dgOff + j, mask);
-                g.add(FloatVector.fromArray(S, dBeta, dbOff + j, mask)).intoArray(dBeta, dbOff + j, mask);
-                FloatVector gg = g.mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
-                accA = accA.add(gg);
-                accB = gg.fma(h, accB);
-            }
+            // One small loop per quantity, floats between them: vectors kept across a branch or
+            // a second loop were boxed (96 bytes per row, measured).
+            float a = parameterGradients(dy, dr, xhat, hr, cols, gamma, gOff, dGamma, dgOff, dBeta, dbOff);
             if (dx == null) {
                 continue;
             }
-            float a = VectorMath.sum(accA) / cols;
-            float b = VectorMath.sum(accB) / cols;
-            float r = rstd[rOff + i];
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> mask = S.indexInRange(j, cols);
-                FloatVector gg = FloatVector.fromArray(S, dy, dr + j, mask).mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
-                FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
-                h.mul(-b).add(gg.sub(a)).mul(r).intoArray(dx, dxOff + i * lddx + j, mask);
+            float b = scaledDot(dy, dr, xhat, hr, cols, gamma, gOff);
+            inputGradient(dy, dr, xhat, hr, cols, gamma, gOff, a / cols, b / cols, rstd[rOff + i], dx, dxOff + i * lddx);
+        }
+    }
+
+    /** ∂γ += g ⊙ x̂ and ∂β += g for one row; returns Σ g ⊙ γ. */
+    private static float parameterGradients(float[] dy, int dr, float[] xhat, int hr, int cols, float[] gamma, int gOff,
+                                            float[] dGamma, int dgOff, float[] dBeta, int dbOff) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector g = FloatVector.fromArray(S, dy, dr + j, mask);
+            FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
+            g.fma(h, FloatVector.fromArray(S, dGamma, dgOff + j, mask)).intoArray(dGamma, dgOff + j, mask);
+            g.add(FloatVector.fromArray(S, dBeta, dbOff + j, mask)).intoArray(dBeta, dbOff + j, mask);
+            acc = g.fma(FloatVector.fromArray(S, gamma, gOff + j, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** Σ g ⊙ γ ⊙ x̂ over one row. */
+    private static float scaledDot(float[] dy, int dr, float[] xhat, int hr, int cols, float[] gamma, int gOff) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector gg = FloatVector.fromArray(S, dy, dr + j, mask).mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
+            acc = gg.fma(FloatVector.fromArray(S, xhat, hr + j, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** ∂x = r·(g ⊙ γ − a − x̂·b) for one row (dx may be dy: each element is read before it is written). */
+    private static void inputGradient(float[] dy, int dr, float[] xhat, int hr, int cols, float[] gamma, int gOff,
+                                      float a, float b, float r, float[] dx, int xr) {
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector gg = FloatVector.fromArray(S, dy, dr + j, mask).mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
+            FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
+            h.mul(-b).add(gg.sub(a)).mul(r).intoArray(dx, xr + j, mask);
+        }
+    }
+
+    // ------------------------------------------------------------------- embeddings
+
+    @Override
+    public void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int[] index, int iOff, float[] y, int yOff,
+                           int ldy) {
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(table, tOff + index[iOff + i] * ldt, y, yOff + i * ldy, cols);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff, float[] table, int tOff,
+                               int ldt) {
+        int upper = S.loopBound(cols);
+        for (int i = 0; i < n; i++) {
+            int dst = tOff + index[iOff + i] * ldt;
+            int src = xOff + i * ldx;
+            int j = 0;
+            for (; j < upper; j += L) {
+                FloatVector.fromArray(S, table, dst + j).add(FloatVector.fromArray(S, x, src + j)).intoArray(table, dst + j);
+            }
+            for (; j < cols; j++) { // the same IEEE addition per element as the vector lanes
+                table[dst + j] += x[src + j];
             }
         }
     }

@@ -157,19 +157,30 @@ final class VectorMath {
         return e.blend(0f, z.abs().compare(VectorOperators.GT, NORMAL_CUTOFF));
     }
 
+    // The Horner constants as vectors held in static finals: C2 reads them as constants, where ten
+    // broadcasts in a row pushed the exact GELU loop past C2's node-count inlining cutoff (the
+    // remaining broadcasts were not inlined and every vector was boxed, 256 bytes each, measured).
+    private static final FloatVector V_E0 = splatConstant(E0), V_E1 = splatConstant(E1), V_E2 = splatConstant(E2),
+            V_E3 = splatConstant(E3), V_E4 = splatConstant(E4), V_E5 = splatConstant(E5), V_E6 = splatConstant(E6),
+            V_E7 = splatConstant(E7), V_E8 = splatConstant(E8);
+
+    private static FloatVector splatConstant(float v) {
+        return FloatVector.broadcast(FloatVector.SPECIES_PREFERRED, v);
+    }
+
     /** erfcx(|z|/√2) by the fitted polynomial: a multiplication, an FMA, a division and 10 FMAs. */
     static FloatVector erfcxOfHalfSqrt(FloatVector z) {
         FloatVector u = ONE.div(z.abs().mul(SQRT_HALF).fma(ERFCX_P, 1f));
         FloatVector p = u.fma(E10, E9);
-        p = p.fma(u, splat(E8));
-        p = p.fma(u, splat(E7));
-        p = p.fma(u, splat(E6));
-        p = p.fma(u, splat(E5));
-        p = p.fma(u, splat(E4));
-        p = p.fma(u, splat(E3));
-        p = p.fma(u, splat(E2));
-        p = p.fma(u, splat(E1));
-        return p.fma(u, splat(E0));
+        p = p.fma(u, V_E8);
+        p = p.fma(u, V_E7);
+        p = p.fma(u, V_E6);
+        p = p.fma(u, V_E5);
+        p = p.fma(u, V_E4);
+        p = p.fma(u, V_E3);
+        p = p.fma(u, V_E2);
+        p = p.fma(u, V_E1);
+        return p.fma(u, V_E0);
     }
 
     /**
