@@ -1,6 +1,6 @@
 /**
  * vecnn's layers ({@link io.vecnn.layers.Dense}, {@link io.vecnn.layers.Dropout},
- * {@link io.vecnn.layers.Flatten}, and the merges {@link io.vecnn.layers.Add} and
+ * {@link io.vecnn.layers.Flatten}, {@link io.vecnn.layers.LayerNorm}, {@link io.vecnn.layers.Embedding}, and the merges {@link io.vecnn.layers.Add} and
  * {@link io.vecnn.layers.Concat}), activations ({@link io.vecnn.layers.Activations}), losses
  * ({@link io.vecnn.layers.Losses}) and initializers ({@link io.vecnn.layers.Initializers}),
  * implementing the {@code io.vecnn.api} types on the {@code io.vecnn.kernels} kernels. Its layer
@@ -16,6 +16,8 @@ module io.vecnn.layers {
             io.vecnn.layers.internal.BuiltinLayerTypes.DropoutType,
             io.vecnn.layers.internal.BuiltinLayerTypes.FlattenType,
             io.vecnn.layers.internal.BuiltinLayerTypes.AddType,
-            io.vecnn.layers.internal.BuiltinLayerTypes.ConcatType;
+            io.vecnn.layers.internal.BuiltinLayerTypes.ConcatType,
+            io.vecnn.layers.internal.BuiltinLayerTypes.LayerNormType,
+            io.vecnn.layers.internal.BuiltinLayerTypes.EmbeddingType;
     provides io.vecnn.api.ActivationProvider with io.vecnn.layers.internal.BuiltinActivations;
 }

@@ -40,7 +40,7 @@ public class ActivationBenchmark {
     @Param({"1048576", "4194304"})
     public int size;
 
-    @Param({"RELU", "SIGMOID", "TANH", "GELU"})
+    @Param({"RELU", "SIGMOID", "TANH", "GELU", "GELU_ERF"})
     public ActivationKind kind;
 
     private float[] z, bias, h, g, saved, delta;

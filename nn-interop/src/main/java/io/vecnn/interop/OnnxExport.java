@@ -23,7 +23,7 @@ import java.util.Objects;
  * layer's weight is {@code [out, in]}, its bias {@code [out]}).
  *
  * <p>Exportable nodes: dense layers with any built-in activation (identity, sigmoid, tanh, ReLU,
- * leaky ReLU, ELU, GELU in its tanh form, softplus, SiLU, softmax), dropout (the identity at
+ * leaky ReLU, ELU, GELU in its tanh form and in its exact form (through Erf), softplus, SiLU, softmax), dropout (the identity at
  * inference), flatten, add and concatenation, in sequential and graph models. A model with any
  * other node (another project's layer type) or a user-defined activation is refused with an
  * {@link IllegalArgumentException} naming the node, before anything is written.

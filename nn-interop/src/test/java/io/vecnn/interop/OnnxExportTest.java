@@ -13,6 +13,8 @@ import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
 import io.vecnn.layers.Flatten;
+import io.vecnn.layers.LayerNorm;
+import io.vecnn.layers.Embedding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,14 +33,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OnnxExportTest {
     @ParameterizedTest
-    @ValueSource(strings = {"identity", "sigmoid", "tanh", "relu", "leaky_relu(0.2)", "elu(0.7)", "gelu", "softplus", "silu",
-            "softmax"})
+    @ValueSource(strings = {"identity", "sigmoid", "tanh", "relu", "leaky_relu(0.2)", "elu(0.7)", "gelu", "gelu_erf", "softplus",
+            "silu", "softmax"})
     void everyBuiltinActivationMatchesPredict(String name) throws Exception {
         Activation f = Activations.named(name);
         Model m = Model.builder(5).add(Dense.of(9, f)).add(Dense.of(4, f)).seed(name.hashCode()).build();
         Ort.randomizeParameters(m, 11);
         double worst = Ort.checkAgainstPredict(m, 12);
         System.out.printf("ONNX %s: worst relative error %.2e%n", name, worst);
+    }
+
+    @Test
+    void layerNormOnFeatureVectorsAndOverTheLastDimensionOfImages() throws Exception {
+        Model v = Model.builder(6).add(Dense.of(9, Activations.geluErf())).add(LayerNorm.of()).add(Dense.of(4)).build();
+        Ort.randomizeParameters(v, 31);
+        System.out.printf("ONNX layer_norm: worst relative error %.2e%n", Ort.checkAgainstPredict(v, 32));
+        Model img = Model.builder(Shape.image(2, 3, 5)).add(LayerNorm.of(1e-3f)).add(Flatten.of()).add(Dense.of(3)).build();
+        Ort.randomizeParameters(img, 33);
+        Ort.checkAgainstPredict(img, 34);
+    }
+
+    @Test
+    void embeddingIsCastAndGather() throws Exception {
+        Model m = Model.builder(4).add(Embedding.of(11, 3)).add(Flatten.of()).add(Dense.of(2, Activations.tanh())).build();
+        byte[] onnx = OnnxExport.toBytes(m);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int batch : new int[] {1, 7}) {
+            Matrix ids = Matrix.zeros(batch, 4);
+            for (int i = 0; i < ids.size(); i++) {
+                ids.data()[i] = r.nextInt(11);
+            }
+            Ort.assertClose(m.predict(ids), Ort.run(onnx, m, ids), "embedding, batch " + batch);
+        }
     }
 
     @Test

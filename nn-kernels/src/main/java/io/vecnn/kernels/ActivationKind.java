@@ -27,6 +27,16 @@ public enum ActivationKind {
      * finite gradients.
      */
     GELU(false),
+    /**
+     * GELU, exact form: f(z) = z·Φ(z) = ½z·erfc(−z/√2), Φ the standard normal distribution function;
+     * f′ = Φ(z) + z·φ(z). This is PyTorch's default {@code nn.GELU()} ({@code approximate='none'});
+     * {@link #GELU} is its {@code approximate='tanh'}. The vector kernels compute Φ from
+     * e^(−z²/2) (with z²/2 split in two floats, so large |z| loses no accuracy) times a degree-10
+     * polynomial of 1/(1 + 0.4·|z|/√2) fitted to erfcx, within 8 ulp of the correctly rounded
+     * f(z) for z ≥ −12; beyond |z| = 13, Φ is taken as 0 or 1. The derivative is evaluated with z
+     * clamped to [−10, 10], as {@link #GELU}'s.
+     */
+    GELU_ERF(false),
     /** f(z) = ln(1 + e^z), evaluated as max(z, 0) + ln(1 + e^−|z|); f′ = σ(z). */
     SOFTPLUS(false),
     /** SiLU (swish): f(z) = z·σ(z); f′ = σ(z)(1 + z(1 − σ(z))). */

@@ -378,7 +378,177 @@ public final class Kernels {
         if (rows == 0 || cols == 0) {
             return 0;
         }
-        return impl.quadraticCost(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        return 0.5 * impl.squaredErrors(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, 1f / rows) / rows;
+    }
+
+    /**
+     * Mean squared error as PyTorch's {@code MSELoss} (reduction {@code 'mean'}) defines it: the mean
+     * over all {@code rows × cols} elements of (aᵢⱼ − yᵢⱼ)², and its gradient 2(a − y)/(rows·cols)
+     * written to {@code grad} if it is not null. It is 2/cols times {@link #quadraticCost}.
+     * {@code grad} may be the storage of {@code a} (in place).
+     *
+     * @param rows the batch size
+     * @param cols the outputs per row
+     * @param a    the outputs, {@code rows × cols}
+     * @param aOff offset of a
+     * @param lda  leading dimension of a
+     * @param y    the targets, {@code rows × cols}
+     * @param yOff offset of y
+     * @param ldy  leading dimension of y
+     * @param grad null, or the {@code rows × cols} gradient to write
+     * @param gOff offset of grad
+     * @param ldg  leading dimension of grad
+     * @return the mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public double meanSquaredError(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                   float[] grad, int gOff, int ldg) {
+        checkRegression(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        double n = (double) rows * cols;
+        return impl.squaredErrors(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, (float) (2 / n)) / n;
+    }
+
+    /**
+     * Mean absolute error as PyTorch's {@code L1Loss} (reduction {@code 'mean'}): the mean over all
+     * {@code rows × cols} elements of |aᵢⱼ − yᵢⱼ|, and its gradient sign(a − y)/(rows·cols) (0 where
+     * a = y, as PyTorch's sign) written to {@code grad} if it is not null (may be a's storage).
+     *
+     * @param rows the batch size
+     * @param cols the outputs per row
+     * @param a    the outputs, {@code rows × cols}
+     * @param aOff offset of a
+     * @param lda  leading dimension of a
+     * @param y    the targets, {@code rows × cols}
+     * @param yOff offset of y
+     * @param ldy  leading dimension of y
+     * @param grad null, or the {@code rows × cols} gradient to write
+     * @param gOff offset of grad
+     * @param ldg  leading dimension of grad
+     * @return the mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public double meanAbsoluteError(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                    float[] grad, int gOff, int ldg) {
+        checkRegression(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        double n = (double) rows * cols;
+        return impl.absoluteErrors(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, (float) (1 / n)) / n;
+    }
+
+    /**
+     * Huber loss as PyTorch's {@code HuberLoss(delta)} (reduction {@code 'mean'}): the mean over all
+     * {@code rows × cols} elements of ½d² where |d| &lt; δ and δ(|d| − ½δ) elsewhere, d = a − y, and
+     * its gradient clamp(d, −δ, δ)/(rows·cols) written to {@code grad} if it is not null (may be a's
+     * storage).
+     *
+     * @param delta δ &gt; 0, where the loss turns from quadratic to linear (PyTorch's default 1)
+     * @param rows  the batch size
+     * @param cols  the outputs per row
+     * @param a     the outputs, {@code rows × cols}
+     * @param aOff  offset of a
+     * @param lda   leading dimension of a
+     * @param y     the targets, {@code rows × cols}
+     * @param yOff  offset of y
+     * @param ldy   leading dimension of y
+     * @param grad  null, or the {@code rows × cols} gradient to write
+     * @param gOff  offset of grad
+     * @param ldg   leading dimension of grad
+     * @return the mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if δ is not a positive finite number, an argument is out of
+     *                                  range or buffers overlap
+     */
+    public double huberLoss(float delta, int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                            float[] grad, int gOff, int ldg) {
+        Checks.positive("delta", delta);
+        checkRegression(rows, cols, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg);
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        double n = (double) rows * cols;
+        return impl.huberErrors(rows, cols, delta, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, (float) (1 / n)) / n;
+    }
+
+    private static void checkRegression(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                        float[] grad, int gOff, int ldg) {
+        checkLoss("a", rows, cols, a, aOff, lda, grad, gOff, ldg);
+        Checks.matrix("y", y, yOff, rows, cols, ldy);
+        Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "y", y, yOff, rows, cols, ldy);
+    }
+
+    /**
+     * Softmax cross-entropy with class weights and label smoothing, as PyTorch's
+     * {@code CrossEntropyLoss(weight, label_smoothing)} with class-index targets (reduction
+     * {@code 'mean'}), for one-hot target rows y: with q = (1 − ε)y + ε/cols and p = softmax(z), the
+     * loss is Σᵢ Σⱼ wⱼqᵢⱼ(−log pᵢⱼ) divided by W = Σᵢ Σⱼ wⱼyᵢⱼ (for one-hot rows the sum of the
+     * targets' class weights), and the gradient (pᵢⱼ·Σₖ wₖqᵢₖ − wⱼqᵢⱼ)/W is written to {@code grad}
+     * if it is not null (may be the logits' storage). Without weights (null) W is rows, so any target
+     * distributions are accepted and the result is PyTorch's for probability targets too; with
+     * weights and rows that are not one-hot the same formula applies (PyTorch's probability-target
+     * mode divides by rows instead).
+     *
+     * @param rows           the batch size
+     * @param cols           the classes
+     * @param logits         the logits, {@code rows × cols}
+     * @param lOff           offset of the logits
+     * @param ldl            leading dimension of the logits
+     * @param targets        the target rows, {@code rows × cols}
+     * @param tOff           offset of the targets
+     * @param ldt            leading dimension of the targets
+     * @param classWeights   null (all 1), or {@code cols} finite non-negative weights
+     * @param wOff           offset of the weights
+     * @param labelSmoothing ε in [0, 1]
+     * @param grad           null, or the {@code rows × cols} gradient to write
+     * @param gOff           offset of grad
+     * @param ldg            leading dimension of grad
+     * @return the weighted mean, accumulated in double (0 for an empty matrix)
+     * @throws IllegalArgumentException if an argument is out of range, buffers overlap, a weight is
+     *                                  negative or not finite, or W is not positive
+     */
+    public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                      float[] targets, int tOff, int ldt, float[] classWeights, int wOff,
+                                      float labelSmoothing, float[] grad, int gOff, int ldg) {
+        checkLoss("logits", rows, cols, logits, lOff, ldl, grad, gOff, ldg);
+        Checks.matrix("targets", targets, tOff, rows, cols, ldt);
+        Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "targets", targets, tOff, rows, cols, ldt);
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
+            throw new IllegalArgumentException("labelSmoothing must lie in [0, 1], got " + labelSmoothing);
+        }
+        if (classWeights != null) {
+            Checks.vector("classWeights", classWeights, wOff, cols);
+            for (int j = 0; j < cols; j++) {
+                float w = classWeights[wOff + j];
+                if (!(w >= 0f && w < Float.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException("classWeights[" + (wOff + j) + "] (class " + j + ") = " + w
+                            + "; class weights must be finite and >= 0");
+                }
+            }
+            if (grad != null) {
+                Checks.noOverlap("grad", grad, gOff, rows, cols, ldg, "classWeights", classWeights, wOff, 1, cols,
+                        Math.max(1, cols));
+            }
+        }
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        if (classWeights != null) {
+            double total = 0;
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    total += (double) classWeights[wOff + j] * targets[tOff + i * ldt + j];
+                }
+            }
+            if (!(total > 0)) {
+                throw new IllegalArgumentException("the targets' class weights sum to " + total
+                        + "; the weighted mean needs a positive total weight");
+            }
+        }
+        return impl.weightedSoftmaxCrossEntropy(rows, cols, logits, lOff, ldl, targets, tOff, ldt, classWeights, wOff,
+                labelSmoothing, grad, gOff, ldg);
     }
 
     private static void checkLoss(String inName, int rows, int cols, float[] in, int inOff, int ldi,
@@ -388,6 +558,188 @@ public final class Kernels {
             Checks.matrix("grad", grad, gOff, rows, cols, ldg);
             Checks.sameOrDisjoint("grad", grad, gOff, ldg, inName, in, inOff, ldi, rows, cols);
         }
+    }
+
+    // -------------------------------------------------------------------- normalisation
+
+    /**
+     * Layer normalisation of each of {@code rows} rows of {@code cols} values, as PyTorch's
+     * {@code LayerNorm} over the last dimension: μ and σ² (biased: divided by cols) of the row,
+     * x̂ = (x − μ)/√(σ² + ε), y = γ ⊙ x̂ + β. Writes y, and x̂ and 1/√(σ² + ε) per row when
+     * {@code xhat} and {@code rstd} are not null (what {@link #layerNormBackward} needs). y may be
+     * x (in place); x̂ must not overlap x or y.
+     *
+     * @param rows  the rows (groups) to normalise
+     * @param cols  the values per row, ≥ 1
+     * @param eps   ε &gt; 0 (PyTorch's default 1e−5)
+     * @param x     the input, {@code rows × cols}
+     * @param xOff  offset of x
+     * @param ldx   leading dimension of x
+     * @param gamma the scale γ, {@code cols} values
+     * @param gOff  offset of γ
+     * @param beta  the shift β, {@code cols} values
+     * @param bOff  offset of β
+     * @param y     the output, {@code rows × cols}
+     * @param yOff  offset of y
+     * @param ldy   leading dimension of y
+     * @param xhat  null, or {@code rows × cols} for x̂
+     * @param hOff  offset of x̂
+     * @param ldh   leading dimension of x̂
+     * @param rstd  null, or {@code rows} values for 1/√(σ² + ε)
+     * @param rOff  offset of rstd
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                          float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                          float[] rstd, int rOff) {
+        Checks.nonNegative("rows", rows);
+        if (cols < 1) {
+            throw new IllegalArgumentException("cols must be >= 1, got " + cols);
+        }
+        Checks.positive("eps", eps);
+        Checks.matrix("x", x, xOff, rows, cols, ldx);
+        Checks.vector("gamma", gamma, gOff, cols);
+        Checks.vector("beta", beta, bOff, cols);
+        Checks.matrix("y", y, yOff, rows, cols, ldy);
+        Checks.sameOrDisjoint("y", y, yOff, ldy, "x", x, xOff, ldx, rows, cols);
+        Checks.noOverlap("y", y, yOff, rows, cols, ldy, "gamma", gamma, gOff, 1, cols, cols);
+        Checks.noOverlap("y", y, yOff, rows, cols, ldy, "beta", beta, bOff, 1, cols, cols);
+        if (xhat != null) {
+            Checks.matrix("xhat", xhat, hOff, rows, cols, ldh);
+            Checks.noOverlap("xhat", xhat, hOff, rows, cols, ldh, "x", x, xOff, rows, cols, ldx);
+            Checks.noOverlap("xhat", xhat, hOff, rows, cols, ldh, "y", y, yOff, rows, cols, ldy);
+        }
+        if (rstd != null) {
+            Checks.vector("rstd", rstd, rOff, rows);
+        }
+        if (rows == 0) {
+            return;
+        }
+        impl.layerNorm(rows, cols, eps, x, xOff, ldx, gamma, gOff, beta, bOff, y, yOff, ldy, xhat, hOff, ldh, rstd, rOff);
+    }
+
+    /**
+     * The backward pass of {@link #layerNorm}: from ∂L/∂y, adds Σ ∂L/∂y ⊙ x̂ over the rows to
+     * ∂γ and Σ ∂L/∂y to ∂β (row by row, in row order), and writes, if {@code dx} is not null,
+     * ∂L/∂x = rstd·(g − mean(g) − x̂·mean(g ⊙ x̂)) with g = ∂L/∂y ⊙ γ. dx may be dy (in place).
+     *
+     * @param rows   the rows (groups)
+     * @param cols   the values per row, ≥ 1
+     * @param dy     ∂L/∂y, {@code rows × cols}
+     * @param dyOff  offset of dy
+     * @param lddy   leading dimension of dy
+     * @param xhat   x̂ from the forward pass
+     * @param hOff   offset of x̂
+     * @param ldh    leading dimension of x̂
+     * @param rstd   1/√(σ² + ε) per row from the forward pass
+     * @param rOff   offset of rstd
+     * @param gamma  γ, {@code cols} values
+     * @param gOff   offset of γ
+     * @param dGamma ∂γ to add into, {@code cols} values
+     * @param dgOff  offset of ∂γ
+     * @param dBeta  ∂β to add into, {@code cols} values
+     * @param dbOff  offset of ∂β
+     * @param dx     null, or ∂L/∂x to write, {@code rows × cols}
+     * @param dxOff  offset of dx
+     * @param lddx   leading dimension of dx
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                                  float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                  float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx) {
+        Checks.nonNegative("rows", rows);
+        if (cols < 1) {
+            throw new IllegalArgumentException("cols must be >= 1, got " + cols);
+        }
+        Checks.matrix("dy", dy, dyOff, rows, cols, lddy);
+        Checks.matrix("xhat", xhat, hOff, rows, cols, ldh);
+        Checks.vector("rstd", rstd, rOff, rows);
+        Checks.vector("gamma", gamma, gOff, cols);
+        Checks.vector("dGamma", dGamma, dgOff, cols);
+        Checks.vector("dBeta", dBeta, dbOff, cols);
+        Checks.noOverlap("dGamma", dGamma, dgOff, 1, cols, cols, "dBeta", dBeta, dbOff, 1, cols, cols);
+        Checks.noOverlap("dGamma", dGamma, dgOff, 1, cols, cols, "dy", dy, dyOff, rows, cols, lddy);
+        Checks.noOverlap("dBeta", dBeta, dbOff, 1, cols, cols, "dy", dy, dyOff, rows, cols, lddy);
+        if (dx != null) {
+            Checks.matrix("dx", dx, dxOff, rows, cols, lddx);
+            Checks.sameOrDisjoint("dx", dx, dxOff, lddx, "dy", dy, dyOff, lddy, rows, cols);
+            Checks.noOverlap("dx", dx, dxOff, rows, cols, lddx, "xhat", xhat, hOff, rows, cols, ldh);
+            Checks.noOverlap("dx", dx, dxOff, rows, cols, lddx, "dGamma", dGamma, dgOff, 1, cols, cols);
+            Checks.noOverlap("dx", dx, dxOff, rows, cols, lddx, "dBeta", dBeta, dbOff, 1, cols, cols);
+        }
+        if (rows == 0) {
+            return;
+        }
+        impl.layerNormBackward(rows, cols, dy, dyOff, lddy, xhat, hOff, ldh, rstd, rOff, gamma, gOff, dGamma, dgOff,
+                dBeta, dbOff, dx, dxOff, lddx);
+    }
+
+    // ----------------------------------------------------------------------- embeddings
+
+    /**
+     * Row gather, the forward pass of an embedding: y[i, :] = table[index[i], :] for i in [0, n),
+     * {@code cols} values each. y must not overlap the table.
+     *
+     * @param n         the rows to gather
+     * @param cols      the values per row
+     * @param table     the table, {@code tableRows × cols}
+     * @param tOff      offset of the table
+     * @param ldt       leading dimension of the table
+     * @param tableRows the rows of the table; every index must lie in [0, tableRows)
+     * @param index     the row indices
+     * @param iOff      offset of the first index
+     * @param y         the output, {@code n × cols}
+     * @param yOff      offset of y
+     * @param ldy       leading dimension of y
+     * @throws IllegalArgumentException if an argument or an index is out of range, naming it, or y overlaps the table
+     */
+    public void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int tableRows, int[] index, int iOff,
+                           float[] y, int yOff, int ldy) {
+        checkRows(n, cols, table, tOff, ldt, tableRows, index, iOff);
+        Checks.matrix("y", y, yOff, n, cols, ldy);
+        Checks.noOverlap("y", y, yOff, n, cols, ldy, "table", table, tOff, tableRows, cols, ldt);
+        if (n == 0 || cols == 0) {
+            return;
+        }
+        impl.gatherRows(n, cols, table, tOff, ldt, index, iOff, y, yOff, ldy);
+    }
+
+    /**
+     * Row scatter-add, the backward pass of an embedding: table[index[i], :] += x[i, :] for
+     * i = 0, 1, …, n − 1 in that order, so a row used several times receives its contributions in
+     * index order and the result does not depend on threads. Rows not indexed are not touched.
+     * The table must not overlap x.
+     *
+     * @param n         the rows to add
+     * @param cols      the values per row
+     * @param x         the rows to add, {@code n × cols}
+     * @param xOff      offset of x
+     * @param ldx       leading dimension of x
+     * @param index     the destination row of each row of x
+     * @param iOff      offset of the first index
+     * @param table     the table to add into, {@code tableRows × cols}
+     * @param tOff      offset of the table
+     * @param ldt       leading dimension of the table
+     * @param tableRows the rows of the table; every index must lie in [0, tableRows)
+     * @throws IllegalArgumentException if an argument or an index is out of range, naming it, or x overlaps the table
+     */
+    public void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff,
+                               float[] table, int tOff, int ldt, int tableRows) {
+        checkRows(n, cols, table, tOff, ldt, tableRows, index, iOff);
+        Checks.matrix("x", x, xOff, n, cols, ldx);
+        Checks.noOverlap("table", table, tOff, tableRows, cols, ldt, "x", x, xOff, n, cols, ldx);
+        if (n == 0 || cols == 0) {
+            return;
+        }
+        impl.scatterAddRows(n, cols, x, xOff, ldx, index, iOff, table, tOff, ldt);
+    }
+
+    private static void checkRows(int n, int cols, float[] table, int tOff, int ldt, int tableRows, int[] index, int iOff) {
+        Checks.nonNegative("n", n);
+        Checks.nonNegative("cols", cols);
+        Checks.nonNegative("tableRows", tableRows);
+        Checks.matrix("table", table, tOff, tableRows, cols, ldt);
+        Checks.labels("index", index, iOff, n, tableRows);
     }
 
     // ----------------------------------------------------------------------- optimizers

@@ -68,13 +68,48 @@ class ElementwiseKernelsTest {
             case LEAKY_RELU -> z > 0 ? z : ALPHA * z;
             case ELU -> z > 0 ? z : ALPHA * Math.expm1(z);
             case GELU -> 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+            case GELU_ERF -> z * normalCdfByIntegration(z);
             case SOFTPLUS -> Math.log1p(Math.exp(z));
             case SILU -> z / (1 + Math.exp(-z));
         };
     }
 
+    /** Φ(z) = ½ + ∫₀^z φ(t) dt by Simpson's rule over 4,000 intervals: independent of the kernels' erfc. */
+    static double normalCdfByIntegration(double z) {
+        int n = 4000;
+        double h = z / n, sum = 0;
+        for (int i = 0; i <= n; i++) {
+            double t = i * h;
+            double w = i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2;
+            sum += w * Math.exp(-0.5 * t * t);
+        }
+        return 0.5 + sum * h / 3 / Math.sqrt(2 * Math.PI);
+    }
+
+    @Test
+    void referenceErfcAgreesWithIntegrationAndKnownValues() {
+        for (double z = -8; z <= 8; z += 0.0625) {
+            double phi = normalCdfByIntegration(z);
+            double ref = ScalarKernels.normalCdf(z);
+            // relative where Φ is small (the integral cancels to 1e−16 absolute there)
+            assertEquals(phi, ref, 1e-13 + 1e-9 * phi, "Φ(" + z + ")");
+        }
+        // erfc at tabulated points (Abramowitz & Stegun, table 7.1, and erfc 5 = 1.5375e−12)
+        assertEquals(0.157299207050285, ScalarKernels.erfc(1.0), 1e-14);
+        assertEquals(1.842700792949715, ScalarKernels.erfc(-1.0), 1e-14);
+        assertEquals(0.004677734981047266, ScalarKernels.erfc(2.0), 1e-16);
+        assertEquals(1.5374597944280349e-12, ScalarKernels.erfc(5.0), 1e-24);
+        assertEquals(1.0, ScalarKernels.erfc(0.0), 0.0);
+        assertEquals(0.0, ScalarKernels.erfc(Double.POSITIVE_INFINITY), 0.0);
+        assertEquals(2.0, ScalarKernels.erfc(Double.NEGATIVE_INFINITY), 0.0);
+        assertTrue(Double.isNaN(ScalarKernels.erfc(Double.NaN)));
+    }
+
     @Test
     void referenceValuesAtKnownPoints() {
+        assertEquals(0f, ScalarKernels.activate(ActivationKind.GELU_ERF, 0, 0f));
+        assertEquals((float) (1.0 * 0.841344746068543), ScalarKernels.activate(ActivationKind.GELU_ERF, 0, 1f)); // Φ(1)
+        assertEquals(0.5f, ScalarKernels.derivative(ActivationKind.GELU_ERF, 0, 0f));
         assertEquals(0.5f, ScalarKernels.activate(ActivationKind.SIGMOID, 0, 0f));
         assertEquals(0f, ScalarKernels.activate(ActivationKind.TANH, 0, 0f));
         assertEquals((float) Math.log(2), ScalarKernels.activate(ActivationKind.SOFTPLUS, 0, 0f));

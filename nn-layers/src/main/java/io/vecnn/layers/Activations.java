@@ -20,6 +20,7 @@ public final class Activations {
     private static final Activation.Elementwise TANH = new KernelActivation("tanh", ActivationKind.TANH, 0f);
     private static final Activation.Elementwise RELU = new KernelActivation("relu", ActivationKind.RELU, 0f);
     private static final Activation.Elementwise GELU = new KernelActivation("gelu", ActivationKind.GELU, 0f);
+    private static final Activation.Elementwise GELU_ERF = new KernelActivation("gelu_erf", ActivationKind.GELU_ERF, 0f);
     private static final Activation.Elementwise SOFTPLUS = new KernelActivation("softplus", ActivationKind.SOFTPLUS, 0f);
     private static final Activation.Elementwise SILU = new KernelActivation("silu", ActivationKind.SILU, 0f);
     private static final Activation SOFTMAX = new Softmax();
@@ -59,9 +60,26 @@ public final class Activations {
         return new KernelActivation("elu(" + alpha + ")", ActivationKind.ELU, alpha);
     }
 
-    /** GELU in its tanh form. */
+    /**
+     * GELU in its tanh form, ½z(1 + tanh(√(2/π)(z + 0.044715z³))): PyTorch's
+     * {@code nn.GELU(approximate='tanh')}. Named {@code gelu}. PyTorch's default {@code nn.GELU()}
+     * is the exact form, {@link #geluErf()}.
+     *
+     * @return the activation
+     */
     public static Activation.Elementwise gelu() {
         return GELU;
+    }
+
+    /**
+     * GELU in its exact (erf) form, z·Φ(z) = ½z(1 + erf(z/√2)): PyTorch's default {@code nn.GELU()}
+     * ({@code approximate='none'}) and ONNX's {@code Gelu}. Named {@code gelu_erf}. Deterministic:
+     * the same bits in the interpreter, C1 and C2 (see {@link ActivationKind#GELU_ERF}).
+     *
+     * @return the activation
+     */
+    public static Activation.Elementwise geluErf() {
+        return GELU_ERF;
     }
 
     /** f(z) = ln(1 + e^z). */
@@ -84,7 +102,8 @@ public final class Activations {
 
     /**
      * The built-in activation with this name, as {@link Activation#name()} prints it:
-     * {@code identity, sigmoid, tanh, relu, gelu, softplus, silu, softmax, leaky_relu(a), elu(a)}
+     * {@code identity, sigmoid, tanh, relu, gelu} (tanh form; also {@code gelu_tanh}), {@code gelu_erf}
+     * (exact form, PyTorch's default {@code nn.GELU()}), {@code softplus, silu, softmax, leaky_relu(a), elu(a)}
      * (also {@code leaky_relu} and {@code elu} with their defaults 0.01 and 1).
      *
      * @throws IllegalArgumentException for an unknown name, listing the known ones
@@ -93,7 +112,7 @@ public final class Activations {
         Activation a = find(name);
         if (a == null) {
             throw new IllegalArgumentException("unknown activation '" + name + "'; known: identity, sigmoid, tanh, relu, "
-                    + "leaky_relu(slope), elu(alpha), gelu, softplus, silu, softmax");
+                    + "leaky_relu(slope), elu(alpha), gelu, gelu_erf, softplus, silu, softmax");
         }
         return a;
     }
@@ -110,7 +129,8 @@ public final class Activations {
             case "sigmoid": return SIGMOID;
             case "tanh": return TANH;
             case "relu": return RELU;
-            case "gelu": return GELU;
+            case "gelu", "gelu_tanh": return GELU;
+            case "gelu_erf": return GELU_ERF;
             case "softplus": return SOFTPLUS;
             case "silu", "swish": return SILU;
             case "softmax": return SOFTMAX;

@@ -344,7 +344,7 @@ public final class Dense implements Layer {
         private static Initializer defaultInitializer(Activation f) {
             if (f instanceof KernelActivation k) {
                 switch (k.kind()) {
-                    case RELU, LEAKY_RELU, ELU, GELU, SILU:
+                    case RELU, LEAKY_RELU, ELU, GELU, GELU_ERF, SILU:
                         return Initializers.heUniform();
                     default:
                 }

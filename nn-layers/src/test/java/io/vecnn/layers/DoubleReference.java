@@ -36,10 +36,22 @@ final class DoubleReference {
             case "leaky" -> z > 0 ? z : a * z;
             case "elu" -> z > 0 ? z : a * (Math.exp(z) - 1);
             case "gelu" -> 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+            case "gelu_erf" -> z * normalCdf(z);
             case "softplus" -> Math.log(1 + Math.exp(z));
             case "silu" -> z / (1 + Math.exp(-z));
             default -> throw new IllegalArgumentException(name);
         };
+    }
+
+    /** Φ(z) = ½ + ∫₀^z φ(t) dt by Simpson's rule over 2,000 intervals (independent of the kernels' erfc). */
+    static double normalCdf(double z) {
+        int n = 2000;
+        double h = z / n, sum = 0;
+        for (int i = 0; i <= n; i++) {
+            double t = i * h;
+            sum += (i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2) * Math.exp(-0.5 * t * t);
+        }
+        return 0.5 + sum * h / 3 / Math.sqrt(2 * Math.PI);
     }
 
     static double df(String name, double a, double z) {
@@ -56,6 +68,7 @@ final class DoubleReference {
                 double t = Math.tanh(u);
                 yield 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * c * (1 + 3 * 0.044715 * z * z);
             }
+            case "gelu_erf" -> normalCdf(z) + z * Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
             case "softplus" -> 1 / (1 + Math.exp(-z));
             case "silu" -> {
                 double s = 1 / (1 + Math.exp(-z));

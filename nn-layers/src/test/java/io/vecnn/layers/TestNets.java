@@ -21,7 +21,7 @@ final class TestNets {
         };
     }
 
-    static final String[] ELEMENTWISE = {"identity", "sigmoid", "tanh", "relu", "leaky", "elu", "gelu", "softplus", "silu"};
+    static final String[] ELEMENTWISE = {"identity", "sigmoid", "tanh", "relu", "leaky", "elu", "gelu", "gelu_erf", "softplus", "silu"};
 
     static Matrix randomMatrix(Random r, int rows, int cols, double scale) {
         Matrix m = Matrix.zeros(rows, cols);

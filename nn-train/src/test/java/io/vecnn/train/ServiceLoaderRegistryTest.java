@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServiceLoaderRegistryTest {
     @Test
     void aLayerTypeProvidedAsAServiceIsFoundAndRoundTrips(@TempDir Path dir) throws IOException {
-        assertTrue(Registry.layerTypeNames().containsAll(List.of("dense", "dropout", "flatten", "add", "concat",
+        assertTrue(Registry.layerTypeNames().containsAll(List.of("dense", "dropout", "flatten", "add", "concat", "layer_norm", "embedding",
                 "test.service-scale")), Registry.layerTypeNames().toString());
         Model m = Model.builder(3).add(ScaleLayer.of("test.service-scale", 2f)).add(Dense.of(2)).build();
         Path file = dir.resolve("svc.vecnn");

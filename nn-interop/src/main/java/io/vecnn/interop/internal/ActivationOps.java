@@ -75,6 +75,18 @@ final class ActivationOps {
                 onnx.op("Mul", List.of(onnx.scalar(0.5f), z), half);
                 onnx.op("Mul", List.of(half, onePlus), h);
             }
+            case "gelu_erf" -> {
+                // ½z(1 + erf(z/√2)) with opset 17's Erf (ONNX's Gelu operator needs opset 20)
+                String scaled = onnx.temporary("z_over_sqrt2");
+                String erf = onnx.temporary("erf");
+                String onePlus = onnx.temporary("one_plus_erf");
+                String half = onnx.temporary("half_z");
+                onnx.op("Mul", List.of(onnx.scalar((float) Math.sqrt(0.5)), z), scaled);
+                onnx.op("Erf", List.of(scaled), erf);
+                onnx.op("Add", List.of(onnx.scalar(1f), erf), onePlus);
+                onnx.op("Mul", List.of(onnx.scalar(0.5f), z), half);
+                onnx.op("Mul", List.of(half, onePlus), h);
+            }
             default -> {
                 if (name.startsWith("leaky_relu(")) {
                     onnx.op("LeakyRelu", List.of(z), h, OnnxGraph.attribute("alpha", parameter(name)));

@@ -7,7 +7,9 @@ import io.vecnn.layers.Add;
 import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
+import io.vecnn.layers.Embedding;
 import io.vecnn.layers.Flatten;
+import io.vecnn.layers.LayerNorm;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +114,49 @@ final class BuiltinFormats {
         @Override
         public void toOnnx(Node node, OnnxGraph.Scope onnx) {
             onnx.op("Concat", onnx.inputs(), onnx.output(), OnnxGraph.attribute("axis", 1L));
+        }
+    };
+
+    /**
+     * ONNX's LayerNormalization (opset 17) over the last axis with the layer's ε; γ and β are
+     * {@code [D]}, PyTorch's {@code nn.LayerNorm} weight and bias.
+     */
+    static final NodeFormat LAYER_NORM = new NodeFormat() {
+        @Override
+        public Class<? extends Node> nodeClass() {
+            return LayerNorm.class;
+        }
+
+        @Override
+        public long[] dims(Node node, String tensor, Matrix value) {
+            return new long[] {value.size()};
+        }
+
+        @Override
+        public void toOnnx(Node node, OnnxGraph.Scope onnx) {
+            LayerNorm ln = (LayerNorm) node;
+            onnx.op("LayerNormalization", List.of(onnx.inputs().get(0), onnx.tensor(ln.weight()), onnx.tensor(ln.bias())),
+                    onnx.output(), OnnxGraph.attribute("axis", -1L), OnnxGraph.attribute("epsilon", ln.eps()));
+        }
+    };
+
+    /**
+     * The ids arrive as floats (vecnn's inputs are float tensors): Cast to int64, then Gather along
+     * axis 0 of the {@code [V, D]} table (PyTorch's {@code nn.Embedding.weight}): [batch, T] →
+     * [batch, T, D]. An id out of range is an error in onnxruntime as in vecnn.
+     */
+    static final NodeFormat EMBEDDING = new NodeFormat() {
+        @Override
+        public Class<? extends Node> nodeClass() {
+            return Embedding.class;
+        }
+
+        @Override
+        public void toOnnx(Node node, OnnxGraph.Scope onnx) {
+            Embedding e = (Embedding) node;
+            String ids = onnx.temporary("ids");
+            onnx.op("Cast", List.of(onnx.inputs().get(0)), ids, OnnxGraph.attribute("to", 7L)); // TensorProto.INT64
+            onnx.op("Gather", List.of(onnx.tensor(e.weight()), ids), onnx.output(), OnnxGraph.attribute("axis", 0L));
         }
     };
 }

@@ -6,7 +6,9 @@ import io.vecnn.layers.Add;
 import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
+import io.vecnn.layers.Embedding;
 import io.vecnn.layers.Flatten;
+import io.vecnn.layers.LayerNorm;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +24,9 @@ public final class NodeFormats {
             Dropout.TYPE, BuiltinFormats.DROPOUT,
             Flatten.TYPE, BuiltinFormats.FLATTEN,
             Add.TYPE, BuiltinFormats.ADD,
-            Concat.TYPE, BuiltinFormats.CONCAT));
+            Concat.TYPE, BuiltinFormats.CONCAT,
+            LayerNorm.TYPE, BuiltinFormats.LAYER_NORM,
+            Embedding.TYPE, BuiltinFormats.EMBEDDING));
 
     private NodeFormats() {
     }

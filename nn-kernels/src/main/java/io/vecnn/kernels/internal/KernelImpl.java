@@ -39,8 +39,42 @@ public interface KernelImpl {
     double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
                                         float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg);
 
-    double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
-                         float[] grad, int gOff, int ldg);
+    /** Σ (a − y)² over the matrix; writes (a − y)·gradScale to grad if not null. */
+    double squaredErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                         float[] grad, int gOff, int ldg, float gradScale);
+
+    /** Σ |a − y| over the matrix; writes sign(a − y)·gradScale (sign 0 at 0) to grad if not null. */
+    double absoluteErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                          float[] grad, int gOff, int ldg, float gradScale);
+
+    /** Σ huber_δ(a − y) over the matrix; writes clamp(a − y, −δ, δ)·gradScale to grad if not null. */
+    double huberErrors(int rows, int cols, float delta, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                       float[] grad, int gOff, int ldg, float gradScale);
+
+    /**
+     * Softmax cross-entropy with class weights w (null: all 1) and label smoothing ε against target rows y:
+     * q = (1 − ε)y + ε/cols, loss Σᵢ Σⱼ wⱼqᵢⱼ(−log pᵢⱼ) / W with W = Σᵢ Σⱼ wⱼyᵢⱼ (rows when w is null);
+     * gradient (pᵢⱼ·Σₖ wₖqᵢₖ − wⱼqᵢⱼ)/W. W &gt; 0 is checked by the caller.
+     */
+    double weightedSoftmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                       float[] targets, int tOff, int ldt, float[] weights, int wOff, float smoothing,
+                                       float[] grad, int gOff, int ldg);
+
+    /** Row-wise layer normalisation (see {@code Kernels.layerNorm}); xhat and rstd may be null. */
+    void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                   float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                   float[] rstd, int rOff);
+
+    /** Its backward (see {@code Kernels.layerNormBackward}); dx may be null or dy itself. */
+    void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                           float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                           float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx);
+
+    /** y[i, :] = table[index[i], :] (indices already checked). */
+    void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int[] index, int iOff, float[] y, int yOff, int ldy);
+
+    /** table[index[i], :] += x[i, :] for i = 0, 1, …, n − 1, in that order (indices already checked). */
+    void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff, float[] table, int tOff, int ldt);
 
     void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
              float lr, float momentum, float weightDecay, boolean nesterov);

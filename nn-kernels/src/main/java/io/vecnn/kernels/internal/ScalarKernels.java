@@ -142,6 +142,48 @@ public final class ScalarKernels implements KernelImpl {
         }
     }
 
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+    /** Φ(z) = ½·erfc(−z/√2), the standard normal distribution function, in double. */
+    public static double normalCdf(double z) {
+        return 0.5 * erfc(-z * Math.sqrt(0.5));
+    }
+
+    /**
+     * erfc x in double, relative error below 1e−12: for |x| &lt; 1.5 as 1 − erf x from erf's Taylor
+     * series (its terms fall below 1e−17 of the sum), for x ≥ 1.5 from the continued fraction
+     * erfc x = e^(−x²)/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …)))) with 60 terms, and erfc(−x) = 2 − erfc x.
+     */
+    public static double erfc(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        if (x <= -1.5) {
+            return 2 - erfc(-x);
+        }
+        if (x < 1.5) {
+            double sum = 0, power = x; // power = (−1)^k x^(2k+1) / k!
+            for (int k = 0; k < 100; k++) {
+                double term = power / (2 * k + 1);
+                sum += term;
+                if (Math.abs(term) <= 1e-17 * Math.abs(sum)) {
+                    break;
+                }
+                power *= -x * x / (k + 1);
+            }
+            return 1 - TWO_OVER_SQRT_PI * sum;
+        }
+        if (x > 27) {
+            return 0; // e^(−x²) underflows double
+        }
+        double f = x;
+        for (int k = 60; k >= 1; k--) {
+            f = x + 0.5 * k / f;
+        }
+        return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
+    }
+
     /** f(z) for one element, evaluated in double. */
     public static float activate(ActivationKind f, float alpha, float zf) {
         double z = zf;
@@ -153,6 +195,7 @@ public final class ScalarKernels implements KernelImpl {
             case LEAKY_RELU -> z > 0 ? z : alpha * z;
             case ELU -> z > 0 ? z : alpha * Math.expm1(z);
             case GELU -> 0.5 * z * (1.0 + Math.tanh(GELU_C * (z + GELU_K * z * z * z)));
+            case GELU_ERF -> z * normalCdf(z);
             case SOFTPLUS -> Math.max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z)));
             case SILU -> z / (1.0 + Math.exp(-z));
         };
@@ -176,6 +219,10 @@ public final class ScalarKernels implements KernelImpl {
                 }
                 double t = Math.tanh(GELU_C * (z + GELU_K * z * z * z));
                 yield 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * z * z);
+            }
+            case GELU_ERF -> {
+                double z = Double.isNaN(s) ? s : Math.max(-GELU_CLAMP, Math.min(GELU_CLAMP, s));
+                yield normalCdf(z) + z * Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
             }
             case SOFTPLUS -> 1.0 / (1.0 + Math.exp(-s));
             case SILU -> {
@@ -284,20 +331,185 @@ public final class ScalarKernels implements KernelImpl {
     }
 
     @Override
-    public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
-                                float[] grad, int gOff, int ldg) {
+    public double squaredErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                float[] grad, int gOff, int ldg, float gradScale) {
         double total = 0;
-        float invRows = 1f / rows;
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 float d = a[aOff + i * lda + j] - y[yOff + i * ldy + j];
-                total += 0.5 * d * d;
+                total += (double) d * d;
                 if (grad != null) {
-                    grad[gOff + i * ldg + j] = d * invRows;
+                    grad[gOff + i * ldg + j] = d * gradScale;
                 }
             }
         }
-        return total / rows;
+        return total;
+    }
+
+    @Override
+    public double absoluteErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                 float[] grad, int gOff, int ldg, float gradScale) {
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float d = a[aOff + i * lda + j] - y[yOff + i * ldy + j];
+                total += Math.abs(d);
+                if (grad != null) {
+                    grad[gOff + i * ldg + j] = d > 0 ? gradScale : d < 0 ? -gradScale : 0f * d;
+                }
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public double huberErrors(int rows, int cols, float delta, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                              float[] grad, int gOff, int ldg, float gradScale) {
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double d = (double) a[aOff + i * lda + j] - y[yOff + i * ldy + j];
+                double ad = Math.abs(d);
+                total += ad < delta ? 0.5 * d * d : delta * (ad - 0.5 * delta);
+                if (grad != null) {
+                    grad[gOff + i * ldg + j] = (float) (Math.max(-delta, Math.min(delta, d)) * gradScale);
+                }
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public double weightedSoftmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                              float[] targets, int tOff, int ldt, float[] weights, int wOff,
+                                              float smoothing, float[] grad, int gOff, int ldg) {
+        double norm = rows;
+        if (weights != null) {
+            norm = 0;
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    norm += (double) weights[wOff + j] * targets[tOff + i * ldt + j];
+                }
+            }
+        }
+        double keep = 1.0 - smoothing;
+        double uniform = (double) smoothing / cols;
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            int lr = lOff + i * ldl;
+            int tr = tOff + i * ldt;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, logits[lr + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp((double) logits[lr + j] - max);
+            }
+            double logSum = Math.log(sum);
+            double rowLoss = 0;
+            double rowWeight = 0; // Σⱼ wⱼqⱼ
+            for (int j = 0; j < cols; j++) {
+                double v = (keep * targets[tr + j] + uniform) * (weights == null ? 1.0 : weights[wOff + j]);
+                rowWeight += v;
+                if (v != 0) {
+                    rowLoss += v * (logSum - ((double) logits[lr + j] - max));
+                }
+            }
+            total += rowLoss;
+            if (grad != null) {
+                for (int j = 0; j < cols; j++) {
+                    double v = (keep * targets[tr + j] + uniform) * (weights == null ? 1.0 : weights[wOff + j]);
+                    double p = Math.exp((double) logits[lr + j] - max) / sum;
+                    grad[gOff + i * ldg + j] = (float) ((p * rowWeight - v) / norm);
+                }
+            }
+        }
+        return total / norm;
+    }
+
+    @Override
+    public void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                          float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                          float[] rstd, int rOff) {
+        for (int i = 0; i < rows; i++) {
+            int xr = xOff + i * ldx;
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += x[xr + j];
+            }
+            double mean = sum / cols;
+            double sq = 0;
+            for (int j = 0; j < cols; j++) {
+                double d = x[xr + j] - mean;
+                sq += d * d;
+            }
+            float r = (float) (1 / Math.sqrt(sq / cols + eps));
+            if (rstd != null) {
+                rstd[rOff + i] = r;
+            }
+            for (int j = 0; j < cols; j++) {
+                float h = (float) (((double) x[xr + j] - mean) * r);
+                if (xhat != null) {
+                    xhat[hOff + i * ldh + j] = h;
+                }
+                y[yOff + i * ldy + j] = (float) ((double) gamma[gOff + j] * h + beta[bOff + j]);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                                  float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                  float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx) {
+        for (int i = 0; i < rows; i++) {
+            int dr = dyOff + i * lddy;
+            int hr = hOff + i * ldh;
+            double a = 0, b = 0;
+            for (int j = 0; j < cols; j++) {
+                float g = dy[dr + j];
+                float h = xhat[hr + j];
+                dGamma[dgOff + j] += g * h;
+                dBeta[dbOff + j] += g;
+                double gh = (double) g * gamma[gOff + j];
+                a += gh;
+                b += gh * h;
+            }
+            if (dx == null) {
+                continue;
+            }
+            a /= cols;
+            b /= cols;
+            double r = rstd[rOff + i];
+            for (int j = 0; j < cols; j++) {
+                double gh = (double) dy[dr + j] * gamma[gOff + j];
+                dx[dxOff + i * lddx + j] = (float) (r * (gh - a - xhat[hr + j] * b));
+            }
+        }
+    }
+
+    @Override
+    public void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int[] index, int iOff, float[] y, int yOff,
+                           int ldy) {
+        for (int i = 0; i < n; i++) {
+            int src = tOff + index[iOff + i] * ldt;
+            int dst = yOff + i * ldy;
+            for (int j = 0; j < cols; j++) {
+                y[dst + j] = table[src + j];
+            }
+        }
+    }
+
+    @Override
+    public void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff, float[] table, int tOff,
+                               int ldt) {
+        for (int i = 0; i < n; i++) {
+            int dst = tOff + index[iOff + i] * ldt;
+            int src = xOff + i * ldx;
+            for (int j = 0; j < cols; j++) {
+                table[dst + j] += x[src + j];
+            }
+        }
     }
 
     @Override

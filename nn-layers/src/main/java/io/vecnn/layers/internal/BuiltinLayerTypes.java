@@ -9,7 +9,9 @@ import io.vecnn.layers.Add;
 import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
+import io.vecnn.layers.Embedding;
 import io.vecnn.layers.Flatten;
+import io.vecnn.layers.LayerNorm;
 
 /**
  * The built-in layer types, provided to {@link io.vecnn.api.Registry} through
@@ -104,6 +106,40 @@ public final class BuiltinLayerTypes {
         @Override
         public Node create(LayerConfig c, BuildContext context) {
             return Concat.of().create(context);
+        }
+    }
+
+    /** {@link LayerNorm}: eps. */
+    public static final class LayerNormType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public LayerNormType() {
+        }
+
+        @Override
+        public String name() {
+            return LayerNorm.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return LayerNorm.of(c.getFloat("eps")).create(context);
+        }
+    }
+
+    /** {@link Embedding}: vocabulary, dim. */
+    public static final class EmbeddingType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public EmbeddingType() {
+        }
+
+        @Override
+        public String name() {
+            return Embedding.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Embedding.of(c.getInt("vocabulary"), c.getInt("dim")).create(context);
         }
     }
 }

@@ -124,6 +124,15 @@ public final class VectorKernels implements KernelImpl {
         return z.mul(sig.mul(e).mul(sig)).mul(twoDu).add(sig);
     }
 
+    /** Φ(z) + z·φ(z), with z clamped to ±10 as the tanh form's derivative (0 or 1 to float precision there). */
+    private static FloatVector geluErfDerivative(FloatVector s) {
+        FloatVector z = s.max(-ScalarKernels.GELU_CLAMP).min(ScalarKernels.GELU_CLAMP);
+        FloatVector e = VectorMath.gaussian(z);
+        return z.fma(e.mul(INV_SQRT_2PI), VectorMath.normalCdf(z, e));
+    }
+
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
     private static FloatVector softplus(FloatVector z) {
         return z.max(0f).add(VectorMath.log1pUnit(VectorMath.exp(z.abs().neg())));
     }
@@ -147,6 +156,7 @@ public final class VectorKernels implements KernelImpl {
                 case LEAKY_RELU -> fwdLeakyRelu(cols, alpha, z, zr, bias, bOff, h, hr);
                 case ELU -> fwdElu(cols, alpha, z, zr, bias, bOff, h, hr);
                 case GELU -> fwdGelu(cols, z, zr, bias, bOff, h, hr);
+                case GELU_ERF -> fwdGeluErf(cols, z, zr, bias, bOff, h, hr);
                 case SOFTPLUS -> fwdSoftplus(cols, z, zr, bias, bOff, h, hr);
                 case SILU -> fwdSilu(cols, z, zr, bias, bOff, h, hr);
             };
@@ -227,6 +237,14 @@ public final class VectorKernels implements KernelImpl {
         return j;
     }
 
+    private static int fwdGeluErf(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
+        int j = 0;
+        for (int u = S.loopBound(n); j < u; j += L) {
+            VectorMath.geluErf(biased(z, zi + j, b, bi + j)).intoArray(h, hi + j);
+        }
+        return j;
+    }
+
     private static int fwdSoftplus(int n, float[] z, int zi, float[] b, int bi, float[] h, int hi) {
         int j = 0;
         for (int u = S.loopBound(n); j < u; j += L) {
@@ -255,6 +273,7 @@ public final class VectorKernels implements KernelImpl {
             case LEAKY_RELU -> bwdRelu(n, alpha, grad, gOff, saved, sOff, delta, dOff);
             case ELU -> bwdElu(n, alpha, grad, gOff, saved, sOff, delta, dOff);
             case GELU -> bwdGelu(n, grad, gOff, saved, sOff, delta, dOff);
+            case GELU_ERF -> bwdGeluErf(n, grad, gOff, saved, sOff, delta, dOff);
             case SOFTPLUS -> bwdSoftplus(n, grad, gOff, saved, sOff, delta, dOff);
             case SILU -> bwdSilu(n, grad, gOff, saved, sOff, delta, dOff);
         };
@@ -318,6 +337,14 @@ public final class VectorKernels implements KernelImpl {
         int i = 0;
         for (int u = S.loopBound(n); i < u; i += L) {
             load(g, gi + i).mul(geluDerivative(load(s, si + i))).intoArray(d, di + i);
+        }
+        return i;
+    }
+
+    private static int bwdGeluErf(int n, float[] g, int gi, float[] s, int si, float[] d, int di) {
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += L) {
+            load(g, gi + i).mul(geluErfDerivative(load(s, si + i))).intoArray(d, di + i);
         }
         return i;
     }
@@ -452,6 +479,98 @@ public final class VectorKernels implements KernelImpl {
     }
 
     @Override
+    public double weightedSoftmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
+                                              float[] targets, int tOff, int ldt, float[] weights, int wOff,
+                                              float smoothing, float[] grad, int gOff, int ldg) {
+        if (cols < NARROW_ROW) {
+            return ScalarKernels.INSTANCE.weightedSoftmaxCrossEntropy(rows, cols, logits, lOff, ldl, targets, tOff, ldt,
+                    weights, wOff, smoothing, grad, gOff, ldg);
+        }
+        double norm = rows;
+        if (weights != null) {
+            norm = 0;
+            for (int i = 0; i < rows; i++) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> mask = S.indexInRange(j, cols);
+                    acc = FloatVector.fromArray(S, weights, wOff + j, mask)
+                            .fma(FloatVector.fromArray(S, targets, tOff + i * ldt + j, mask), acc);
+                }
+                norm += VectorMath.sum(acc);
+            }
+        }
+        float keep = 1f - smoothing;
+        float uniform = smoothing / cols;
+        float invNorm = (float) (1 / norm);
+        float[] w = weights != null ? weights : ones(cols);
+        int wo = weights != null ? wOff : 0;
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            int lr = lOff + i * ldl;
+            int gr = gOff + i * ldg;
+            int tr = tOff + i * ldt;
+            float max = rowMax(logits, lr, cols);
+            // v = w·((1 − ε)y + ε/C): Σⱼ vⱼ(zⱼ − max) and Σⱼ vⱼ, read before the gradient may overwrite
+            // the logits. One small loop per quantity, floats between them (vectors kept across loops
+            // were boxed, measured).
+            double vShifted = weightedShifted(targets, tr, w, wo, keep, uniform, logits, lr, max, cols);
+            double vSum = weightedSum(targets, tr, w, wo, keep, uniform, cols);
+            float sum = expSum(logits, lr, cols, max, grad, gr);
+            total += Math.log(sum) * vSum - vShifted;
+            if (grad != null) {
+                weightedGradient(targets, tr, w, wo, keep, uniform, grad, gr, (float) (vSum / sum) * invNorm, invNorm, cols);
+            }
+        }
+        return total / norm;
+    }
+
+    /** All ones, at least {@code n} long (grown once, never written after publication): unit class weights. */
+    private static volatile float[] ones = new float[0];
+
+    private static float[] ones(int n) {
+        float[] o = ones;
+        if (o.length < n) {
+            o = new float[Math.max(n, 2 * o.length)];
+            java.util.Arrays.fill(o, 1f);
+            ones = o;
+        }
+        return o;
+    }
+
+    /** Σⱼ wⱼqⱼ(zⱼ − max) over one row, q = keep·y + uniform. */
+    private static float weightedShifted(float[] t, int tr, float[] w, int wo, float keep, float uniform, float[] z, int zr,
+                                         float max, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector v = FloatVector.fromArray(S, t, tr + j, mask).fma(keep, uniform).mul(FloatVector.fromArray(S, w, wo + j, mask));
+            FloatVector zs = FloatVector.fromArray(S, z, zr + j, mask).sub(max);
+            acc = v.fma(FloatVector.zero(S).blend(zs, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** Σⱼ wⱼqⱼ over one row. */
+    private static float weightedSum(float[] t, int tr, float[] w, int wo, float keep, float uniform, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            acc = FloatVector.fromArray(S, t, tr + j, mask).fma(keep, uniform).fma(FloatVector.fromArray(S, w, wo + j, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** grad = e·scale − v·invNorm over one row, e = e^(z − max) already in grad. */
+    private static void weightedGradient(float[] t, int tr, float[] w, int wo, float keep, float uniform, float[] grad, int gr,
+                                         float scale, float invNorm, int cols) {
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector v = FloatVector.fromArray(S, t, tr + j, mask).fma(keep, uniform).mul(FloatVector.fromArray(S, w, wo + j, mask));
+            FloatVector.fromArray(S, grad, gr + j, mask).mul(scale).sub(v.mul(invNorm)).intoArray(grad, gr + j, mask);
+        }
+    }
+
+    @Override
     public double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
                                                float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg) {
         double total = 0;
@@ -478,35 +597,123 @@ public final class VectorKernels implements KernelImpl {
     private static final int LOSS_CHUNK = 512;
 
     @Override
-    public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
-                                float[] grad, int gOff, int ldg) {
-        float invRows = 1f / rows;
+    public double squaredErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                float[] grad, int gOff, int ldg, float gradScale) {
+        return pointwise(SQUARED, rows, cols, 0f, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, gradScale);
+    }
+
+    @Override
+    public double absoluteErrors(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                                 float[] grad, int gOff, int ldg, float gradScale) {
+        return pointwise(ABSOLUTE, rows, cols, 0f, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, gradScale);
+    }
+
+    @Override
+    public double huberErrors(int rows, int cols, float delta, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
+                              float[] grad, int gOff, int ldg, float gradScale) {
+        return pointwise(HUBER, rows, cols, delta, a, aOff, lda, y, yOff, ldy, grad, gOff, ldg, gradScale);
+    }
+
+    private static final int SQUARED = 0, ABSOLUTE = 1, HUBER = 2;
+
+    /** The sum over the matrix of a point-wise loss of d = a − y, in chunks of float partial sums added in double. */
+    private static double pointwise(int kind, int rows, int cols, float delta, float[] a, int aOff, int lda,
+                                    float[] y, int yOff, int ldy, float[] grad, int gOff, int ldg, float gradScale) {
         double total = 0;
         if (lda == cols && ldy == cols && (grad == null || ldg == cols)) {
             // a contiguous batch: one flat loop instead of a short masked one per row
             int n = rows * cols;
             for (int i = 0; i < n; i += LOSS_CHUNK) {
                 int len = Math.min(LOSS_CHUNK, n - i);
-                total += squaredDiffs(len, a, aOff + i, y, yOff + i, grad, gOff + i, invRows);
+                total += pointwiseRun(kind, len, delta, a, aOff + i, y, yOff + i, grad, gOff + i, gradScale);
             }
         } else {
             for (int i = 0; i < rows; i++) {
-                total += squaredDiffs(cols, a, aOff + i * lda, y, yOff + i * ldy, grad, gOff + i * ldg, invRows);
+                total += pointwiseRun(kind, cols, delta, a, aOff + i * lda, y, yOff + i * ldy, grad, gOff + i * ldg,
+                        gradScale);
             }
         }
-        return 0.5 * total / rows;
+        return total;
     }
 
-    /** Σ (a − y)² over n contiguous elements; writes (a − y)·invRows to grad if not null. */
+    private static double pointwiseRun(int kind, int n, float delta, float[] a, int aOff, float[] y, int yOff,
+                                       float[] grad, int gOff, float gradScale) {
+        return switch (kind) {
+            case SQUARED -> squaredDiffs(n, a, aOff, y, yOff, grad, gOff, gradScale);
+            case ABSOLUTE -> absoluteDiffs(n, a, aOff, y, yOff, grad, gOff, gradScale);
+            default -> huberDiffs(n, delta, a, aOff, y, yOff, grad, gOff, gradScale);
+        };
+    }
+
+    /** Σ |a − y| over n contiguous elements; writes sign(a − y)·scale to grad if not null. */
+    private static double absoluteDiffs(int n, float[] a, int aOff, float[] y, int yOff, float[] grad, int gOff,
+                                        float scale) {
+        FloatVector acc = FloatVector.zero(S);
+        FloatVector plus = FloatVector.broadcast(S, scale);
+        FloatVector minus = FloatVector.broadcast(S, -scale);
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += L) {
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j).sub(FloatVector.fromArray(S, y, yOff + j));
+            acc = acc.add(d.abs());
+            if (grad != null) {
+                FloatVector.zero(S).blend(plus, d.compare(VectorOperators.GT, 0f))
+                        .blend(minus, d.compare(VectorOperators.LT, 0f)).intoArray(grad, gOff + j);
+            }
+        }
+        double sum = VectorMath.sum(acc);
+        if (j < n) {
+            VectorMask<Float> mask = S.indexInRange(j, n);
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
+            sum += VectorMath.sum(d.abs());
+            if (grad != null) {
+                FloatVector.zero(S).blend(plus, d.compare(VectorOperators.GT, 0f))
+                        .blend(minus, d.compare(VectorOperators.LT, 0f)).intoArray(grad, gOff + j, mask);
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Σ huber_δ(a − y) over n contiguous elements as |c|·(|d| − ½|c|), c = clamp(d, −δ, δ) (½d² inside,
+     * δ(|d| − ½δ) outside); writes c·scale to grad if not null.
+     */
+    private static double huberDiffs(int n, float delta, float[] a, int aOff, float[] y, int yOff, float[] grad, int gOff,
+                                     float scale) {
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += L) {
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j).sub(FloatVector.fromArray(S, y, yOff + j));
+            FloatVector c = d.max(-delta).min(delta);
+            FloatVector ac = c.abs();
+            acc = ac.fma(ac.mul(-0.5f).add(d.abs()), acc);
+            if (grad != null) {
+                c.mul(scale).intoArray(grad, gOff + j);
+            }
+        }
+        double sum = VectorMath.sum(acc);
+        if (j < n) {
+            VectorMask<Float> mask = S.indexInRange(j, n);
+            FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
+            FloatVector c = d.max(-delta).min(delta);
+            FloatVector ac = c.abs();
+            sum += VectorMath.sum(ac.mul(ac.mul(-0.5f).add(d.abs())));
+            if (grad != null) {
+                c.mul(scale).intoArray(grad, gOff + j, mask);
+            }
+        }
+        return sum;
+    }
+
+    /** Σ (a − y)² over n contiguous elements; writes (a − y)·scale to grad if not null. */
     private static double squaredDiffs(int n, float[] a, int aOff, float[] y, int yOff, float[] grad, int gOff,
-                                       float invRows) {
+                                       float scale) {
         FloatVector acc = FloatVector.zero(S);
         int j = 0;
         for (int upper = S.loopBound(n); j < upper; j += L) {
             FloatVector d = FloatVector.fromArray(S, a, aOff + j).sub(FloatVector.fromArray(S, y, yOff + j));
             acc = d.fma(d, acc);
             if (grad != null) {
-                d.mul(invRows).intoArray(grad, gOff + j);
+                d.mul(scale).intoArray(grad, gOff + j);
             }
         }
         double sum = VectorMath.sum(acc); // before the tail: no vector merges after a branch
@@ -515,10 +722,151 @@ public final class VectorKernels implements KernelImpl {
             FloatVector d = FloatVector.fromArray(S, a, aOff + j, mask).sub(FloatVector.fromArray(S, y, yOff + j, mask));
             sum += VectorMath.sum(d.mul(d));
             if (grad != null) {
-                d.mul(invRows).intoArray(grad, gOff + j, mask);
+                d.mul(scale).intoArray(grad, gOff + j, mask);
             }
         }
         return sum;
+    }
+
+    // ----------------------------------------------------------------- normalisation
+
+    @Override
+    public void layerNorm(int rows, int cols, float eps, float[] x, int xOff, int ldx, float[] gamma, int gOff,
+                          float[] beta, int bOff, float[] y, int yOff, int ldy, float[] xhat, int hOff, int ldh,
+                          float[] rstd, int rOff) {
+        if (cols < NARROW_ROW) { // as for softmax: too short a row for the vector loops to pay
+            ScalarKernels.INSTANCE.layerNorm(rows, cols, eps, x, xOff, ldx, gamma, gOff, beta, bOff, y, yOff, ldy,
+                    xhat, hOff, ldh, rstd, rOff);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            int xr = xOff + i * ldx;
+            float mean = rowSum(x, xr, cols) / cols;
+            float r = (float) (1 / Math.sqrt(centredSquares(x, xr, cols, mean) / cols + eps));
+            if (rstd != null) {
+                rstd[rOff + i] = r;
+            }
+            normaliseRow(x, xr, cols, mean, r, gamma, gOff, beta, bOff, y, yOff + i * ldy, xhat, hOff + i * ldh);
+        }
+    }
+
+    private static float rowSum(float[] x, int off, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            acc = acc.add(FloatVector.fromArray(S, x, off + j, S.indexInRange(j, cols)));
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** Σ (x − mean)² over a row (the two-pass variance: no cancellation). */
+    private static float centredSquares(float[] x, int off, int cols, float mean) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector d = FloatVector.fromArray(S, x, off + j, mask).sub(mean);
+            acc = d.fma(FloatVector.zero(S).blend(d, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    private static void normaliseRow(float[] x, int xr, int cols, float mean, float r, float[] gamma, int gOff,
+                                     float[] beta, int bOff, float[] y, int yr, float[] xhat, int hr) {
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector h = FloatVector.fromArray(S, x, xr + j, mask).sub(mean).mul(r);
+            if (xhat != null) {
+                h.intoArray(xhat, hr + j, mask);
+            }
+            FloatVector.fromArray(S, gamma, gOff + j, mask).fma(h, FloatVector.fromArray(S, beta, bOff + j, mask))
+                    .intoArray(y, yr + j, mask);
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int cols, float[] dy, int dyOff, int lddy, float[] xhat, int hOff, int ldh,
+                                  float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                  float[] dBeta, int dbOff, float[] dx, int dxOff, int lddx) {
+        if (cols < NARROW_ROW) {
+            ScalarKernels.INSTANCE.layerNormBackward(rows, cols, dy, dyOff, lddy, xhat, hOff, ldh, rstd, rOff, gamma, gOff,
+                    dGamma, dgOff, dBeta, dbOff, dx, dxOff, lddx);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            int dr = dyOff + i * lddy;
+            int hr = hOff + i * ldh;
+            // One small loop per quantity, floats between them: vectors kept across a branch or
+            // a second loop were boxed (96 bytes per row, measured).
+            float a = parameterGradients(dy, dr, xhat, hr, cols, gamma, gOff, dGamma, dgOff, dBeta, dbOff);
+            if (dx == null) {
+                continue;
+            }
+            float b = scaledDot(dy, dr, xhat, hr, cols, gamma, gOff);
+            inputGradient(dy, dr, xhat, hr, cols, gamma, gOff, a / cols, b / cols, rstd[rOff + i], dx, dxOff + i * lddx);
+        }
+    }
+
+    /** ∂γ += g ⊙ x̂ and ∂β += g for one row; returns Σ g ⊙ γ. */
+    private static float parameterGradients(float[] dy, int dr, float[] xhat, int hr, int cols, float[] gamma, int gOff,
+                                            float[] dGamma, int dgOff, float[] dBeta, int dbOff) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector g = FloatVector.fromArray(S, dy, dr + j, mask);
+            FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
+            g.fma(h, FloatVector.fromArray(S, dGamma, dgOff + j, mask)).intoArray(dGamma, dgOff + j, mask);
+            g.add(FloatVector.fromArray(S, dBeta, dbOff + j, mask)).intoArray(dBeta, dbOff + j, mask);
+            acc = g.fma(FloatVector.fromArray(S, gamma, gOff + j, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** Σ g ⊙ γ ⊙ x̂ over one row. */
+    private static float scaledDot(float[] dy, int dr, float[] xhat, int hr, int cols, float[] gamma, int gOff) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector gg = FloatVector.fromArray(S, dy, dr + j, mask).mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
+            acc = gg.fma(FloatVector.fromArray(S, xhat, hr + j, mask), acc);
+        }
+        return VectorMath.sum(acc);
+    }
+
+    /** ∂x = r·(g ⊙ γ − a − x̂·b) for one row (dx may be dy: each element is read before it is written). */
+    private static void inputGradient(float[] dy, int dr, float[] xhat, int hr, int cols, float[] gamma, int gOff,
+                                      float a, float b, float r, float[] dx, int xr) {
+        for (int j = 0; j < cols; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, cols);
+            FloatVector gg = FloatVector.fromArray(S, dy, dr + j, mask).mul(FloatVector.fromArray(S, gamma, gOff + j, mask));
+            FloatVector h = FloatVector.fromArray(S, xhat, hr + j, mask);
+            h.mul(-b).add(gg.sub(a)).mul(r).intoArray(dx, xr + j, mask);
+        }
+    }
+
+    // ------------------------------------------------------------------- embeddings
+
+    @Override
+    public void gatherRows(int n, int cols, float[] table, int tOff, int ldt, int[] index, int iOff, float[] y, int yOff,
+                           int ldy) {
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(table, tOff + index[iOff + i] * ldt, y, yOff + i * ldy, cols);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(int n, int cols, float[] x, int xOff, int ldx, int[] index, int iOff, float[] table, int tOff,
+                               int ldt) {
+        int upper = S.loopBound(cols);
+        for (int i = 0; i < n; i++) {
+            int dst = tOff + index[iOff + i] * ldt;
+            int src = xOff + i * ldx;
+            int j = 0;
+            for (; j < upper; j += L) {
+                FloatVector.fromArray(S, table, dst + j).add(FloatVector.fromArray(S, x, src + j)).intoArray(table, dst + j);
+            }
+            for (; j < cols; j++) { // the same IEEE addition per element as the vector lanes
+                table[dst + j] += x[src + j];
+            }
+        }
     }
 
     // -------------------------------------------------------------------- optimizers

@@ -29,6 +29,8 @@ public final class VectorMathBits {
         print("exp", VectorMath::exp, x, passes);
         print("expm1", VectorMath::expm1, x, passes);
         print("tanh", VectorMath::tanh, x, passes);
+        print("normalCdf", VectorMath::normalCdf, x, passes);
+        print("geluErf", VectorMath::geluErf, x, passes);
         float[] unit = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             unit[i] = Math.abs(x[i]) % 1f;

@@ -90,6 +90,19 @@ class VectorMathTest {
         assertTrue(ulps <= 3.0, "tanh: " + ulps + " ulps"); // 2.83 measured
     }
 
+    /** The exact GELU z·Φ(z) against the double reference, over every 97th float in [−12, 12]. */
+    @Test
+    void geluErfIsWithinEightUlps() {
+        float[] x = floatsIn(-12f, 12f, 97);
+        float[] y = apply(VectorMath::geluErf, x); // method references: a lambda over FloatVector breaks discovery without the module
+        double ulps = maxUlps(x, y, z -> z * io.vecnn.kernels.internal.ScalarKernels.normalCdf(z));
+        assertTrue(ulps <= 8.0, "gelu_erf: " + ulps + " ulps");
+        float[] d = apply(VectorMath::normalCdf, x);
+        double cdf = maxUlps(x, d, io.vecnn.kernels.internal.ScalarKernels::normalCdf);
+        assertTrue(cdf <= 8.0, "Φ: " + cdf + " ulps");
+        System.out.printf("gelu_erf max %.2f ulps, Φ max %.2f ulps over [−12, 12]%n", ulps, cdf);
+    }
+
     @Test
     void specialValuesAndTheClamp() {
         float[] x = new float[L];
