@@ -18,13 +18,19 @@ import java.util.function.DoubleUnaryOperator;
  * <p>Implementations must be stateless and thread-safe: one instance serves every thread.
  */
 public interface Activation {
-    /** A short name, e.g. {@code "relu"}. */
+    /**
+     * A short name, e.g. {@code "relu"}.
+     *
+     * @return the name, as {@link Registry#activation} resolves it
+     */
     String name();
 
     /**
      * h = f(z) for a batch. {@code z} and {@code h} have the same shape; {@code h} may be {@code z}
      * itself (in place) only if {@link #needsInput()} is false.
      *
+     * @param z the pre-activations, B × n
+     * @param h where the activations are written, B × n
      * @param kernels the caller's kernels (its workspace's), for activations that compute with them
      */
     void forward(Matrix z, Matrix h, Kernels kernels);
@@ -34,6 +40,10 @@ public interface Activation {
      * {@code gradZ} may be {@code gradH} (in place). If {@link #needsInput()} is false, {@code z} may
      * be the same matrix as {@code h}.
      *
+     * @param z the pre-activations of the forward pass
+     * @param h the activations of the forward pass
+     * @param gradH ∂L/∂h
+     * @param gradZ where ∂L/∂z is written
      * @param kernels the caller's kernels (its workspace's)
      */
     void backward(Matrix z, Matrix h, Matrix gradH, Matrix gradZ, Kernels kernels);
@@ -41,6 +51,8 @@ public interface Activation {
     /**
      * Whether backward needs z besides h. When false, layers may store h over z and save a buffer
      * (sigmoid, tanh and identity compute their derivative from h).
+     *
+     * @return true if {@link #backward} reads z
      */
     default boolean needsInput() {
         return true;
@@ -51,10 +63,21 @@ public interface Activation {
      * the elements on the plain Java path.
      */
     interface Elementwise extends Activation {
-        /** f(z). */
+        /**
+         * f(z).
+         *
+         * @param z the pre-activation
+         * @return the activation
+         */
         float apply(float z);
 
-        /** f′(z), given z and h = f(z) (either may be the cheaper to use). */
+        /**
+         * f′(z), given z and h = f(z) (either may be the cheaper to use).
+         *
+         * @param z the pre-activation
+         * @param h f(z)
+         * @return the derivative at z
+         */
         float derivative(float z, float h);
 
         @Override
@@ -90,6 +113,7 @@ public interface Activation {
      * @param name       a short name for summaries and messages
      * @param f          h = f(z)
      * @param derivative f′ as a function of (z, h)
+     * @return the activation (not registered: register it to save models that use it)
      */
     static Elementwise elementwise(String name, DoubleUnaryOperator f, DoubleBinaryOperator derivative) {
         Objects.requireNonNull(name, "name");
@@ -122,6 +146,9 @@ public interface Activation {
      * A different element-wise activation for each unit (column): unit j of a layer with
      * {@code units.length} outputs uses {@code units[j]}. The layer's width must equal the number of
      * functions given.
+     *
+     * @param units one function per unit, in column order
+     * @return the per-unit activation
      */
     static Activation perUnit(Elementwise... units) {
         Elementwise[] fs = units.clone();

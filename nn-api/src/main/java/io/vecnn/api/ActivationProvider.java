@@ -11,6 +11,8 @@ public interface ActivationProvider {
      * The activation whose {@link Activation#name()} is {@code name}, or null if this provider does
      * not know it.
      *
+     * @param name the activation's name, with its parameter if it has one
+     * @return the activation, or null
      * @throws IllegalArgumentException if the name is this provider's but malformed (a bad parameter)
      */
     Activation find(String name);

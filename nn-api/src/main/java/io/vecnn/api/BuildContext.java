@@ -29,6 +29,7 @@ public final class BuildContext {
      * @param position    the node's 1-based position in its model
      * @param inputShapes the shapes of the node's inputs (at least one)
      * @param random      the generator for the node's initial values
+     * @return the context
      */
     public static BuildContext of(String name, int position, List<Shape> inputShapes, RandomGenerator random) {
         if (inputShapes.isEmpty()) {
@@ -37,17 +38,30 @@ public final class BuildContext {
         return new BuildContext(name, position, inputShapes, random);
     }
 
-    /** The given name, or {@code prefix} followed by the position (e.g. {@code "dense3"}). */
+    /**
+     * The given name, or {@code prefix} followed by the position (e.g. {@code "dense3"}).
+     *
+     * @param prefix the default name's prefix, usually the type name
+     * @return the node's name
+     */
     public String name(String prefix) {
         return name != null ? name : prefix + position;
     }
 
-    /** The 1-based position of the node in its model. */
+    /**
+     * The 1-based position of the node in its model.
+     *
+     * @return the position, from 1
+     */
     public int position() {
         return position;
     }
 
-    /** The input shapes, in order. */
+    /**
+     * The input shapes, in order.
+     *
+     * @return the shapes of one sample of each input
+     */
     public List<Shape> inputShapes() {
         return inputShapes;
     }
@@ -56,6 +70,7 @@ public final class BuildContext {
      * The one input's shape.
      *
      * @param who the node's name, for the message
+     * @return the shape of one sample of the input
      * @throws ShapeException if the node has more than one input
      */
     public Shape inputShape(String who) {
@@ -65,7 +80,11 @@ public final class BuildContext {
         return inputShapes.get(0);
     }
 
-    /** The generator for this node's initial values. */
+    /**
+     * The generator for this node's initial values.
+     *
+     * @return the node's random generator
+     */
     public RandomGenerator random() {
         return random;
     }

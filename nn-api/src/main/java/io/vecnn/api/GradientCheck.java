@@ -35,7 +35,12 @@ public final class GradientCheck {
     public GradientCheck() {
     }
 
-    /** The perturbation ε (default 1e-2). */
+    /**
+     * The perturbation ε (default 1e-2).
+     *
+     * @param epsilon the step of the central differences, &gt; 0
+     * @return this check, for chaining
+     */
     public GradientCheck epsilon(double epsilon) {
         if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
             throw new IllegalArgumentException("epsilon must be finite and > 0, got " + epsilon);
@@ -44,7 +49,13 @@ public final class GradientCheck {
         return this;
     }
 
-    /** The tolerances: absolute (default 1e-3) and relative (default 2e-2). */
+    /**
+     * The tolerances: absolute (default 1e-3) and relative (default 2e-2).
+     *
+     * @param absolute the absolute tolerance
+     * @param relative the relative tolerance
+     * @return this check, for chaining
+     */
     public GradientCheck tolerance(double absolute, double relative) {
         if (!(absolute >= 0) || !(relative >= 0)) {
             throw new IllegalArgumentException("tolerances must be >= 0, got " + absolute + " and " + relative);
@@ -54,7 +65,12 @@ public final class GradientCheck {
         return this;
     }
 
-    /** Checks at most this many elements per parameter, evenly spaced (default: all). */
+    /**
+     * Checks at most this many elements per parameter, evenly spaced (default: all).
+     *
+     * @param max the most elements checked per parameter, at least 1
+     * @return this check, for chaining
+     */
     public GradientCheck maxPerParameter(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("maxPerParameter must be >= 1, got " + max);
@@ -63,7 +79,12 @@ public final class GradientCheck {
         return this;
     }
 
-    /** The training step passed to forward passes (fixes dropout masks; default 0). */
+    /**
+     * The training step passed to forward passes (fixes dropout masks; default 0).
+     *
+     * @param step the step number
+     * @return this check, for chaining
+     */
     public GradientCheck step(long step) {
         this.step = step;
         return this;
@@ -72,12 +93,26 @@ public final class GradientCheck {
     /**
      * Runs the check on one batch of a single-input model, in a training workspace of its own (so
      * the model's parameter values end unchanged).
+     *
+     * @param model the model whose gradients are checked
+     * @param loss the loss to differentiate
+     * @param input the input batch
+     * @param target the targets of the batch
+     * @return the comparison of analytic and numerical gradients
      */
     public Result check(Model model, Loss loss, Matrix input, Matrix target) {
         return check(model, loss, new Matrix[] {input}, target);
     }
 
-    /** Runs the check on one batch per input of a model (in {@link Model#inputNames()} order). */
+    /**
+     * Runs the check on one batch per input of a model (in {@link Model#inputNames()} order).
+     *
+     * @param model the model whose gradients are checked
+     * @param loss the loss to differentiate
+     * @param inputs one batch per input
+     * @param target the targets of the batch
+     * @return the comparison of analytic and numerical gradients
+     */
     public Result check(Model model, Loss loss, Matrix[] inputs, Matrix target) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(loss, "loss");
@@ -148,7 +183,11 @@ public final class GradientCheck {
      */
     public record Result(double loss, int checked, String worstParameter, int worstIndex,
                          double analytic, double numeric, double worstRatio, Gradients gradients) {
-        /** Whether every compared element agreed within the tolerance. */
+        /**
+         * Whether every compared element agreed within the tolerance.
+         *
+         * @return true if the check passed
+         */
         public boolean passed() {
             return checked > 0 && worstRatio <= 1.0;
         }

@@ -27,7 +27,11 @@ public final class Gradients {
     private final Matrix[] views;
     private final Map<Parameter, Integer> index = new IdentityHashMap<>();
 
-    /** A zeroed buffer laid out for {@code parameters}, in that order. */
+    /**
+     * A zeroed buffer laid out for {@code parameters}, in that order.
+     *
+     * @param parameters the parameters whose gradients the buffer holds
+     */
     public Gradients(List<Parameter> parameters) {
         this.parameters = List.copyOf(parameters);
         this.offsets = new int[this.parameters.size()];
@@ -51,22 +55,40 @@ public final class Gradients {
         }
     }
 
-    /** The parameters, in buffer order. */
+    /**
+     * The parameters, in buffer order.
+     *
+     * @return the parameters (unmodifiable)
+     */
     public List<Parameter> parameters() {
         return parameters;
     }
 
-    /** The flat buffer (shared, not a copy). */
+    /**
+     * The flat buffer (shared, not a copy).
+     *
+     * @return the buffer holding every gradient
+     */
     public float[] buffer() {
         return buffer;
     }
 
-    /** Where parameter {@code i}'s gradient starts in {@link #buffer()}. */
+    /**
+     * Where parameter {@code i}'s gradient starts in {@link #buffer()}.
+     *
+     * @param i the parameter's index
+     * @return the offset of its first element
+     */
     public int offset(int i) {
         return offsets[i];
     }
 
-    /** The gradient of parameter {@code i}: a view into the buffer, of the parameter's shape. */
+    /**
+     * The gradient of parameter {@code i}: a view into the buffer, of the parameter's shape.
+     *
+     * @param i the parameter's index
+     * @return its gradient, sharing the buffer
+     */
     public Matrix get(int i) {
         return views[i];
     }
@@ -74,6 +96,8 @@ public final class Gradients {
     /**
      * The gradient of {@code p}.
      *
+     * @param p the parameter
+     * @return its gradient, sharing the buffer
      * @throws IllegalArgumentException if {@code p} is not one of this buffer's parameters
      */
     public Matrix get(Parameter p) {
@@ -89,7 +113,11 @@ public final class Gradients {
         java.util.Arrays.fill(buffer, 0f);
     }
 
-    /** this ← this + other, element by element (the same layout is required). */
+    /**
+     * this ← this + other, element by element (the same layout is required).
+     *
+     * @param other the gradients to add
+     */
     public void add(Gradients other) {
         requireSameLayout(other);
         float[] a = buffer;
@@ -99,13 +127,21 @@ public final class Gradients {
         }
     }
 
-    /** this ← other. */
+    /**
+     * this ← other.
+     *
+     * @param other the gradients to copy
+     */
     public void copyFrom(Gradients other) {
         requireSameLayout(other);
         System.arraycopy(other.buffer, 0, buffer, 0, buffer.length);
     }
 
-    /** Multiplies every gradient by {@code factor}. */
+    /**
+     * Multiplies every gradient by {@code factor}.
+     *
+     * @param factor the scale
+     */
     public void scale(float factor) {
         float[] a = buffer;
         for (int i = 0; i < a.length; i++) {
@@ -113,7 +149,12 @@ public final class Gradients {
         }
     }
 
-    /** Whether {@code other} has this buffer's layout (same parameter sizes in the same order). */
+    /**
+     * Whether {@code other} has this buffer's layout (same parameter sizes in the same order).
+     *
+     * @param other the buffer to compare with
+     * @return true if the layouts match
+     */
     public boolean sameLayout(Gradients other) {
         return other.buffer.length == buffer.length && java.util.Arrays.equals(other.offsets, offsets);
     }

@@ -10,6 +10,8 @@ import java.util.random.RandomGenerator;
 @FunctionalInterface
 public interface Initializer {
     /**
+     * Overwrites every element of {@code weights} with an initial value.
+     *
      * @param weights the matrix to fill (for a dense layer, out × in)
      * @param fanIn   the number of inputs of each unit
      * @param fanOut  the number of units

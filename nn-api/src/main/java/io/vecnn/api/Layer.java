@@ -10,15 +10,27 @@ package io.vecnn.api;
  * the layer before writing anything. Computation goes through {@link State#kernels()}.
  */
 public interface Layer extends Node {
-    /** The shape of one sample of the input. */
+    /**
+     * The shape of one sample of the input.
+     *
+     * @return the input sample's shape
+     */
     Shape inputShape();
 
-    /** Values per input sample: {@code inputShape().size()}. */
+    /**
+     * Values per input sample: {@code inputShape().size()}.
+     *
+     * @return the size of one input sample
+     */
     default int inputSize() {
         return inputShape().size();
     }
 
-    /** Values per output sample: {@code outputShape().size()}. */
+    /**
+     * Values per output sample: {@code outputShape().size()}.
+     *
+     * @return the size of one output sample
+     */
     default int outputSize() {
         return outputShape().size();
     }
@@ -28,6 +40,8 @@ public interface Layer extends Node {
      * what backward needs, including a reference to {@code input}, which must stay unchanged until
      * backward.
      *
+     * @param input the batch, B × {@link #inputSize()}
+     * @param state this layer's state in the running workspace
      * @return B × {@link #outputSize()}, owned by the state (or {@code input} itself for layers that
      *         do not change values, such as flatten): valid until its next forward
      */
@@ -38,6 +52,7 @@ public interface Layer extends Node {
      * ∂L/∂parameters into the state's gradients and returns ∂L/∂input.
      *
      * @param outputGradient    ∂L/∂output, B × {@link #outputSize()}; may be overwritten
+     * @param state the state of that forward pass
      * @param needInputGradient false when nobody uses the input gradient (the input is the model's)
      * @return ∂L/∂input (B × {@link #inputSize()}, owned by the state or {@code outputGradient}
      *         itself), or null if not needed

@@ -30,57 +30,116 @@ public final class LayerConfig {
         this.values = values;
     }
 
-    /** The empty configuration. */
+    /**
+     * The empty configuration.
+     *
+     * @return the configuration without entries
+     */
     public static LayerConfig empty() {
         return EMPTY;
     }
 
-    /** A builder. */
+    /**
+     * A builder.
+     *
+     * @return a builder of no entries
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The keys, in insertion order. */
+    /**
+     * The keys, in insertion order.
+     *
+     * @return the keys (unmodifiable)
+     */
     public Set<String> keys() {
         return Collections.unmodifiableSet(values.keySet());
     }
 
-    /** Whether {@code key} is present. */
+    /**
+     * Whether {@code key} is present.
+     *
+     * @param key the entry's key
+     * @return true if there is an entry of that key
+     */
     public boolean has(String key) {
         return values.containsKey(key);
     }
 
-    /** The int at {@code key}. @throws IllegalArgumentException if missing or of another type */
+    /**
+     * The int at {@code key}.
+     *
+     * @param key the entry's key
+     * @return the value
+     * @throws IllegalArgumentException if missing or of another type
+     */
     public int getInt(String key) {
         return get(key, Integer.class);
     }
 
-    /** The long at {@code key}. */
+    /**
+     * The long at {@code key}.
+     *
+     * @param key the entry's key
+     * @return the value
+     * @throws IllegalArgumentException if missing or of another type
+     */
     public long getLong(String key) {
         return get(key, Long.class);
     }
 
-    /** The float at {@code key}. */
+    /**
+     * The float at {@code key}.
+     *
+     * @param key the entry's key
+     * @return the value
+     * @throws IllegalArgumentException if missing or of another type
+     */
     public float getFloat(String key) {
         return get(key, Float.class);
     }
 
-    /** The double at {@code key}. */
+    /**
+     * The double at {@code key}.
+     *
+     * @param key the entry's key
+     * @return the value
+     * @throws IllegalArgumentException if missing or of another type
+     */
     public double getDouble(String key) {
         return get(key, Double.class);
     }
 
-    /** The boolean at {@code key}. */
+    /**
+     * The boolean at {@code key}.
+     *
+     * @param key the entry's key
+     * @return the value
+     * @throws IllegalArgumentException if missing or of another type
+     */
     public boolean getBoolean(String key) {
         return get(key, Boolean.class);
     }
 
-    /** The string at {@code key}. */
+    /**
+     * The string at {@code key}.
+     *
+     * @param key the entry's key
+     * @return the value
+     * @throws IllegalArgumentException if missing or of another type
+     */
     public String getString(String key) {
         return get(key, String.class);
     }
 
-    /** A copy of the int array at {@code key}. */
+    /**
+     * A copy of the int array at {@code key}.
+     *
+     * @param key the entry's key
+     * @return the array, a copy
+     * @throws IllegalArgumentException if missing or of another type
+     */
     public int[] getInts(String key) {
         return get(key, int[].class).clone();
     }
@@ -101,7 +160,11 @@ public final class LayerConfig {
         return v instanceof int[] ? "int[]" : v.getClass().getSimpleName();
     }
 
-    /** The one-line text form (empty for an empty configuration). */
+    /**
+     * The one-line text form (empty for an empty configuration).
+     *
+     * @return the entries as {@code key=value} items, which {@link #decode} reads back
+     */
     public String encode() {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Object> e : values.entrySet()) {
@@ -132,6 +195,8 @@ public final class LayerConfig {
     /**
      * Reads {@link #encode()}'s form.
      *
+     * @param text the text form
+     * @return the configuration
      * @throws IllegalArgumentException naming the bad entry
      */
     public static LayerConfig decode(String text) {
@@ -243,42 +308,88 @@ public final class LayerConfig {
             return this;
         }
 
-        /** Puts an int. */
+        /**
+         * Puts an int.
+         *
+         * @param key the entry's key
+         * @param v the value
+         * @return this builder
+         */
         public Builder put(String key, int v) {
             return put(key, (Object) v);
         }
 
-        /** Puts a long. */
+        /**
+         * Puts a long.
+         *
+         * @param key the entry's key
+         * @param v the value
+         * @return this builder
+         */
         public Builder put(String key, long v) {
             return put(key, (Object) v);
         }
 
-        /** Puts a float. */
+        /**
+         * Puts a float.
+         *
+         * @param key the entry's key
+         * @param v the value
+         * @return this builder
+         */
         public Builder put(String key, float v) {
             return put(key, (Object) v);
         }
 
-        /** Puts a double. */
+        /**
+         * Puts a double.
+         *
+         * @param key the entry's key
+         * @param v the value
+         * @return this builder
+         */
         public Builder put(String key, double v) {
             return put(key, (Object) v);
         }
 
-        /** Puts a boolean. */
+        /**
+         * Puts a boolean.
+         *
+         * @param key the entry's key
+         * @param v the value
+         * @return this builder
+         */
         public Builder put(String key, boolean v) {
             return put(key, (Object) v);
         }
 
-        /** Puts a string. */
+        /**
+         * Puts a string.
+         *
+         * @param key the entry's key
+         * @param v the value
+         * @return this builder
+         */
         public Builder put(String key, String v) {
             return put(key, (Object) v);
         }
 
-        /** Puts a copy of an int array. */
+        /**
+         * Puts a copy of an int array.
+         *
+         * @param key the entry's key
+         * @param v the array (copied)
+         * @return this builder
+         */
         public Builder put(String key, int[] v) {
             return put(key, (Object) v.clone());
         }
 
-        /** The configuration. */
+        /**
+         * The configuration.
+         *
+         * @return the configuration of the entries put so far
+         */
         public LayerConfig build() {
             return values.isEmpty() ? EMPTY : new LayerConfig(Collections.unmodifiableMap(new LinkedHashMap<>(values)));
         }

@@ -9,13 +9,20 @@ package io.vecnn.api;
  * {@link Registry#register(LayerType)}.
  */
 public interface LayerType {
-    /** The type name, as {@link Node#type()} returns it (e.g. {@code "dense"}). */
+    /**
+     * The type name, as {@link Node#type()} returns it (e.g. {@code "dense"}).
+     *
+     * @return the type name
+     */
     String name();
 
     /**
      * A node equal in structure to the one that produced {@code config} (its tensors are restored
      * afterwards, by name).
      *
+     * @param config the configuration the node's {@link Node#config()} gave
+     * @param context the node's name, position, input shapes and random generator
+     * @return the new node
      * @throws IllegalArgumentException if the configuration is incomplete or invalid
      * @throws ShapeException           if the inputs do not fit
      */

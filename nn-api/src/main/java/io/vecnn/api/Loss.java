@@ -10,7 +10,11 @@ import io.vecnn.kernels.Kernels;
  * anything, are stateless and thread-safe.
  */
 public interface Loss {
-    /** A short name, e.g. {@code "softmax-cross-entropy"}. */
+    /**
+     * A short name, e.g. {@code "softmax-cross-entropy"}.
+     *
+     * @return the name
+     */
     String name();
 
     /**
@@ -21,12 +25,21 @@ public interface Loss {
      * @param target   the targets, B × n (one-hot rows for classification losses)
      * @param gradient null, or a B × n matrix to receive the gradient (may be {@code output} itself)
      * @param kernels  the kernels to compute with (the caller's workspace's)
+     * @return the mean loss over the batch
      * @throws ShapeException           if the shapes differ or the batch is empty
      * @throws IllegalArgumentException if a target is outside the loss's domain
      */
     double compute(Matrix output, Matrix target, Matrix gradient, Kernels kernels);
 
-    /** {@link #compute(Matrix, Matrix, Matrix, Kernels)} on the default kernels ({@link Kernels#get()}). */
+    /**
+     * {@link #compute(Matrix, Matrix, Matrix, Kernels)} on the default kernels ({@link
+     * Kernels#get()}).
+     *
+     * @param output the model's output, B × n
+     * @param target the targets, B × n
+     * @param gradient null, or a B × n matrix to receive the gradient
+     * @return the mean loss over the batch
+     */
     default double compute(Matrix output, Matrix target, Matrix gradient) {
         return compute(output, target, gradient, Kernels.get());
     }
@@ -35,6 +48,8 @@ public interface Loss {
      * Checks that the targets lie in this loss's domain (for example [0, 1] for binary
      * cross-entropy), throwing {@link IllegalArgumentException} naming the first bad element.
      * The default accepts any finite value.
+     *
+     * @param target the targets, B × n
      */
     default void validateTargets(Matrix target) {
         int bad = target.firstNonFinite();

@@ -16,6 +16,10 @@ public final class MatrixBuffer {
     /**
      * A {@code rows × cols} matrix over this buffer (growing it if needed). Its contents are whatever
      * the buffer held: the caller overwrites them.
+     *
+     * @param rows the number of rows
+     * @param cols the number of columns
+     * @return the matrix, valid until the next call
      */
     public Matrix get(int rows, int cols) {
         Matrix m = matrix;

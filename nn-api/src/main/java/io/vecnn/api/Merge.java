@@ -8,13 +8,18 @@ import java.util.List;
  * (sub-gradients from several paths add up).
  */
 public interface Merge extends Node {
-    /** The shapes of one sample of each input, in order. */
+    /**
+     * The shapes of one sample of each input, in order.
+     *
+     * @return the input sample shapes
+     */
     List<Shape> inputShapes();
 
     /**
      * The forward pass.
      *
      * @param inputs one B-row batch per input (the array is the workspace's: read it, do not keep it)
+     * @param state this node's state in the running workspace
      * @return B × {@code outputShape().size()}, owned by the state
      */
     Matrix forward(Matrix[] inputs, State state);
@@ -25,6 +30,8 @@ public interface Merge extends Node {
      * {@code outputGradient} itself, the others belong to the state.
      *
      * @param outputGradient ∂L/∂output; may be overwritten or handed on
+     * @param state the state of the forward pass
+     * @param inputGradients where ∂L/∂input i goes, one matrix per input, set by this method
      */
     void backward(Matrix outputGradient, State state, Matrix[] inputGradients);
 

@@ -112,7 +112,12 @@ public final class Model {
         this.buffers = Collections.unmodifiableList(bs);
     }
 
-    /** A sequential builder for a model whose input rows have {@code inputSize} features. */
+    /**
+     * A sequential builder for a model whose input rows have {@code inputSize} features.
+     *
+     * @param inputSize the number of features of an input row
+     * @return a new builder
+     */
     public static Builder builder(int inputSize) {
         if (inputSize < 1) {
             throw new IllegalArgumentException("input size must be >= 1, got " + inputSize);
@@ -120,22 +125,40 @@ public final class Model {
         return new Builder(Shape.of(inputSize));
     }
 
-    /** A sequential builder for a model whose input samples have this shape (e.g. an image). */
+    /**
+     * A sequential builder for a model whose input samples have this shape (e.g. an image).
+     *
+     * @param inputShape the shape of one input sample
+     * @return a new builder
+     */
     public static Builder builder(Shape inputShape) {
         return new Builder(Objects.requireNonNull(inputShape, "inputShape"));
     }
 
-    /** A builder for a graph model with named inputs and nodes. */
+    /**
+     * A builder for a graph model with named inputs and nodes.
+     *
+     * @return a new graph builder
+     */
     public static GraphBuilder graph() {
         return new GraphBuilder();
     }
 
-    /** The names of the inputs, in the order {@link Workspace#forward(Matrix[], Mode, long)} takes them. */
+    /**
+     * The names of the inputs, in the order {@link Workspace#forward(Matrix[], Mode, long)} takes
+     * them.
+     *
+     * @return the input names (unmodifiable)
+     */
     public List<String> inputNames() {
         return inputNames;
     }
 
-    /** The shapes of the inputs, in order. */
+    /**
+     * The shapes of the inputs, in order.
+     *
+     * @return the shapes of one sample of each input
+     */
     public List<Shape> inputShapes() {
         return inputShapes;
     }
@@ -143,6 +166,7 @@ public final class Model {
     /**
      * The input's shape.
      *
+     * @return the shape of one input sample
      * @throws IllegalStateException if the model has several inputs
      */
     public Shape inputShape() {
@@ -152,22 +176,38 @@ public final class Model {
         return inputShapes.get(0);
     }
 
-    /** Values per input sample of a single-input model. */
+    /**
+     * Values per input sample of a single-input model.
+     *
+     * @return the size of one input sample
+     */
     public int inputSize() {
         return inputShape().size();
     }
 
-    /** The output's shape. */
+    /**
+     * The output's shape.
+     *
+     * @return the shape of one output sample
+     */
     public Shape outputShape() {
         return nodes.get(output).outputShape();
     }
 
-    /** Values per output sample. */
+    /**
+     * Values per output sample.
+     *
+     * @return the size of one output sample
+     */
     public int outputSize() {
         return outputShape().size();
     }
 
-    /** The nodes, in the order they run (unmodifiable). */
+    /**
+     * The nodes, in the order they run (unmodifiable).
+     *
+     * @return the nodes
+     */
     public List<Node> nodes() {
         return nodes;
     }
@@ -175,6 +215,7 @@ public final class Model {
     /**
      * The nodes as layers, for models whose nodes all have one input (every sequential model).
      *
+     * @return the layers, in order (unmodifiable)
      * @throws IllegalStateException if a node is a {@link Merge}
      */
     public List<Layer> layers() {
@@ -188,7 +229,12 @@ public final class Model {
         return List.copyOf(l);
     }
 
-    /** The names of the inputs of node {@code i} (model inputs or other nodes), in order. */
+    /**
+     * The names of the inputs of node {@code i} (model inputs or other nodes), in order.
+     *
+     * @param i the node's index in {@link #nodes()}
+     * @return the names it reads
+     */
     public List<String> inputsOf(int i) {
         List<String> l = new ArrayList<>();
         for (int src : sources[i]) {
@@ -197,27 +243,47 @@ public final class Model {
         return List.copyOf(l);
     }
 
-    /** The name of the node whose output is the model's output. */
+    /**
+     * The name of the node whose output is the model's output.
+     *
+     * @return the output node's name
+     */
     public String outputName() {
         return nodes.get(output).name();
     }
 
-    /** Whether the model is a chain (built by {@link #builder}): each node reads the one before. */
+    /**
+     * Whether the model is a chain (built by {@link #builder}): each node reads the one before.
+     *
+     * @return true for a sequential model
+     */
     public boolean sequential() {
         return sequential;
     }
 
-    /** Every node's parameters, in node order (unmodifiable): the layout of {@link Gradients}. */
+    /**
+     * Every node's parameters, in node order (unmodifiable): the layout of {@link Gradients}.
+     *
+     * @return the parameters
+     */
     public List<Parameter> parameters() {
         return parameters;
     }
 
-    /** Every node's non-trainable buffers, in node order (unmodifiable). */
+    /**
+     * Every node's non-trainable buffers, in node order (unmodifiable).
+     *
+     * @return the buffers
+     */
     public List<Node.Buffer> buffers() {
         return buffers;
     }
 
-    /** The total number of parameter elements. */
+    /**
+     * The total number of parameter elements.
+     *
+     * @return the number of trainable and frozen parameter values
+     */
     public long parameterCount() {
         long n = 0;
         for (Parameter p : parameters) {
@@ -226,12 +292,20 @@ public final class Model {
         return n;
     }
 
-    /** Whether forward passes reject NaN and infinite inputs (see {@link Builder#checkInputs}). */
+    /**
+     * Whether forward passes reject NaN and infinite inputs (see {@link Builder#checkInputs}).
+     *
+     * @return true if inputs are checked
+     */
     public boolean checksInputs() {
         return checkInputs;
     }
 
-    /** A new zeroed gradient buffer laid out for {@link #parameters()}. */
+    /**
+     * A new zeroed gradient buffer laid out for {@link #parameters()}.
+     *
+     * @return the new buffer
+     */
     public Gradients newGradients() {
         return new Gradients(parameters);
     }
@@ -239,12 +313,20 @@ public final class Model {
     /**
      * Inference on a batch (B × {@link #inputSize()}) of a single-input model: returns a new
      * B × {@link #outputSize()} matrix. Thread-safe; runs on {@link Kernels#get()}.
+     *
+     * @param input the batch
+     * @return the model's output for it
      */
     public Matrix predict(Matrix input) {
         return predict(new Matrix[] {input});
     }
 
-    /** Inference on one batch per input (in {@link #inputNames()} order). Thread-safe. */
+    /**
+     * Inference on one batch per input (in {@link #inputNames()} order). Thread-safe.
+     *
+     * @param inputs one batch per input, of equal batch sizes
+     * @return the model's output for them, a new matrix
+     */
     public Matrix predict(Matrix[] inputs) {
         Matrix out = newWorkspace().forward(inputs, Mode.INFERENCE, 0);
         // The workspace is the caller's alone, so its output buffer can be handed over, unless a
@@ -257,27 +339,50 @@ public final class Model {
         return out;
     }
 
-    /** A workspace for inference on {@link Kernels#get()} (its forward passes may not be followed by backward). */
+    /**
+     * A workspace for inference on {@link Kernels#get()} (its forward passes may not be followed by
+     * backward).
+     *
+     * @return the new inference workspace
+     */
     public Workspace newWorkspace() {
         return new Workspace(Kernels.get(), false);
     }
 
-    /** A workspace for inference on the given kernels. */
+    /**
+     * A workspace for inference on the given kernels.
+     *
+     * @param kernels the kernels to compute with
+     * @return the new inference workspace
+     */
     public Workspace newWorkspace(Kernels kernels) {
         return new Workspace(Objects.requireNonNull(kernels, "kernels"), false);
     }
 
-    /** A training workspace on {@link Kernels#get()}, with its own gradient buffer. */
+    /**
+     * A training workspace on {@link Kernels#get()}, with its own gradient buffer.
+     *
+     * @return the new training workspace
+     */
     public Workspace newTrainingWorkspace() {
         return new Workspace(Kernels.get(), true);
     }
 
-    /** A training workspace on the given kernels, with its own gradient buffer. */
+    /**
+     * A training workspace on the given kernels, with its own gradient buffer.
+     *
+     * @param kernels the kernels to compute with
+     * @return the new training workspace
+     */
     public Workspace newTrainingWorkspace(Kernels kernels) {
         return new Workspace(Objects.requireNonNull(kernels, "kernels"), true);
     }
 
-    /** A table of the nodes: their output shapes and parameter counts. */
+    /**
+     * A table of the nodes: their output shapes and parameter counts.
+     *
+     * @return the table, one line per node and a total
+     */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         String fmt = "%-4s %-44s %-16s %-14s %12s%n";
@@ -362,17 +467,29 @@ public final class Model {
             }
         }
 
-        /** The model this workspace runs. */
+        /**
+         * The model this workspace runs.
+         *
+         * @return the model
+         */
         public Model model() {
             return Model.this;
         }
 
-        /** Whether this is a training workspace. */
+        /**
+         * Whether this is a training workspace.
+         *
+         * @return true for a training workspace, false for inference
+         */
         public boolean training() {
             return training;
         }
 
-        /** The kernels this workspace computes with. */
+        /**
+         * The kernels this workspace computes with.
+         *
+         * @return the kernels
+         */
         public Kernels kernels() {
             return kernels;
         }
@@ -380,6 +497,7 @@ public final class Model {
         /**
          * This workspace's gradient buffer, into which {@link #backward} adds.
          *
+         * @return the gradient buffer
          * @throws IllegalStateException for an inference workspace
          */
         public Gradients gradients() {
@@ -417,6 +535,11 @@ public final class Model {
         /**
          * The forward pass of one batch per input ({@link #inputNames()} order, equal batch sizes). The
          * array is read, not kept; the matrices are kept until backward in training mode.
+         *
+         * @param batch one batch per input
+         * @param mode training or inference
+         * @param step the training step, from which stochastic layers derive their randomness
+         * @return the model's output, owned by this workspace: valid until its next forward
          */
         public Matrix forward(Matrix[] batch, Mode mode, long step) {
             checkOpen();
@@ -569,25 +692,46 @@ public final class Model {
             this.inputShape = inputShape;
         }
 
-        /** Appends a layer created from the current shape (e.g. {@code Dense.of(128, relu())}). */
+        /**
+         * Appends a layer created from the current shape (e.g. {@code Dense.of(128, relu())}).
+         *
+         * @param spec the layer's specification
+         * @return this builder
+         */
         public Builder add(Layer.Spec spec) {
             specs.add(Objects.requireNonNull(spec, "spec"));
             return this;
         }
 
-        /** Appends an existing layer; its input shape must match the current shape. */
+        /**
+         * Appends an existing layer; its input shape must match the current shape.
+         *
+         * @param layer the layer
+         * @return this builder
+         */
         public Builder add(Layer layer) {
             specs.add(Objects.requireNonNull(layer, "layer"));
             return this;
         }
 
-        /** The seed from which every layer's initial values derive (the default is fixed). */
+        /**
+         * The seed from which every layer's initial values derive (the default is fixed).
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Whether forward passes reject NaN and infinite inputs, naming the row and column (default off). */
+        /**
+         * Whether forward passes reject NaN and infinite inputs, naming the row and column (default
+         * off).
+         *
+         * @param check true to check inputs
+         * @return this builder
+         */
         public Builder checkInputs(boolean check) {
             this.checkInputs = check;
             return this;
@@ -596,6 +740,7 @@ public final class Model {
         /**
          * Creates the layers and the model.
          *
+         * @return the model
          * @throws ShapeException if a layer does not fit the shape before it (naming the layer)
          */
         public Model build() {
@@ -630,7 +775,13 @@ public final class Model {
         private GraphBuilder() {
         }
 
-        /** Declares an input (before the nodes that read it). */
+        /**
+         * Declares an input (before the nodes that read it).
+         *
+         * @param name the input's name, unique in the model
+         * @param shape the shape of one sample of it
+         * @return this builder
+         */
         public GraphBuilder input(String name, Shape shape) {
             Objects.requireNonNull(shape, "shape");
             claim(name);
@@ -644,6 +795,10 @@ public final class Model {
          * Adds a node created by {@code spec} from the shapes of {@code inputs} (names of inputs or of
          * nodes added before).
          *
+         * @param name the node's name, unique in the model
+         * @param spec the node's specification
+         * @param inputs the names of what it reads
+         * @return this builder
          * @throws ShapeException           if the node does not fit its inputs (naming it)
          * @throws IllegalArgumentException if a name is taken or an input unknown
          */
@@ -653,7 +808,13 @@ public final class Model {
             return this;
         }
 
-        /** Adds an existing node reading {@code inputs}; its input shapes must match theirs. */
+        /**
+         * Adds an existing node reading {@code inputs}; its input shapes must match theirs.
+         *
+         * @param node the node
+         * @param inputs the names of what it reads
+         * @return this builder
+         */
         public GraphBuilder add(Node node, String... inputs) {
             add0(node, inputs);
             return this;
@@ -751,7 +912,12 @@ public final class Model {
             return l;
         }
 
-        /** The node whose output is the model's (default: the last one added). */
+        /**
+         * The node whose output is the model's (default: the last one added).
+         *
+         * @param name the output node's name
+         * @return this builder
+         */
         public GraphBuilder output(String name) {
             this.output = Objects.requireNonNull(name, "name");
             return this;
@@ -760,6 +926,9 @@ public final class Model {
         /**
          * The seed from which every node's initial values derive (the default is fixed). Must be set
          * before the first node is added.
+         *
+         * @param seed the seed
+         * @return this builder
          */
         public GraphBuilder seed(long seed) {
             if (randomUsed) {
@@ -769,13 +938,22 @@ public final class Model {
             return this;
         }
 
-        /** Whether forward passes reject NaN and infinite inputs (default off). */
+        /**
+         * Whether forward passes reject NaN and infinite inputs (default off).
+         *
+         * @param check true to check inputs
+         * @return this builder
+         */
         public GraphBuilder checkInputs(boolean check) {
             this.checkInputs = check;
             return this;
         }
 
-        /** The model. */
+        /**
+         * The model.
+         *
+         * @return the model
+         */
         public Model build() {
             return build(false);
         }

@@ -22,13 +22,25 @@ import java.util.List;
  * needs to be saved and loaded.
  */
 public interface Node {
-    /** The node's name, unique within its model (e.g. {@code "dense2"}). */
+    /**
+     * The node's name, unique within its model (e.g. {@code "dense2"}).
+     *
+     * @return the name
+     */
     String name();
 
-    /** The shape of one sample of the output. */
+    /**
+     * The shape of one sample of the output.
+     *
+     * @return the output sample's shape
+     */
     Shape outputShape();
 
-    /** The trainable parameters, in a fixed order (empty if none). */
+    /**
+     * The trainable parameters, in a fixed order (empty if none).
+     *
+     * @return the parameters
+     */
     default List<Parameter> parameters() {
         return List.of();
     }
@@ -36,26 +48,49 @@ public interface Node {
     /**
      * Non-trainable state saved with the model, in a fixed order (for example a batch
      * normalization's running mean and variance; empty if none). Names are unique within the model.
+     *
+     * @return the buffers
      */
     default List<Buffer> buffers() {
         return List.of();
     }
 
-    /** A new, empty execution state for this node. */
+    /**
+     * A new, empty execution state for this node.
+     *
+     * @return the new state
+     */
     State newState();
 
-    /** The type name under which a {@link LayerType} rebuilds this node (e.g. {@code "dense"}). */
+    /**
+     * The type name under which a {@link LayerType} rebuilds this node (e.g. {@code "dense"}).
+     *
+     * @return the type name
+     */
     String type();
 
-    /** What the node's {@link LayerType} needs to rebuild it (besides its tensors). */
+    /**
+     * What the node's {@link LayerType} needs to rebuild it (besides its tensors).
+     *
+     * @return the configuration
+     */
     LayerConfig config();
 
-    /** One line for model summaries, e.g. {@code "dense 784→256, relu"}. */
+    /**
+     * One line for model summaries, e.g. {@code "dense 784→256, relu"}.
+     *
+     * @return the description
+     */
     default String describe() {
         return name() + " " + type();
     }
 
-    /** A named non-trainable tensor of a node. */
+    /**
+     * A named non-trainable tensor of a node.
+     *
+     * @param name the buffer's name, unique in its model
+     * @param value the buffer's values
+     */
     record Buffer(String name, Matrix value) {
     }
 
@@ -75,7 +110,11 @@ public interface Node {
         protected State() {
         }
 
-        /** The mode of the current pass. */
+        /**
+         * The mode of the current pass.
+         *
+         * @return training or inference
+         */
         public final Mode mode() {
             return mode;
         }
@@ -83,12 +122,18 @@ public interface Node {
         /**
          * The training step of the current pass (a counter set by the trainer); stochastic layers
          * derive their randomness from it, so that a resumed run reproduces the original one.
+         *
+         * @return the step
          */
         public final long step() {
             return step;
         }
 
-        /** The kernels of the workspace that owns this state (its thread count, its implementation). */
+        /**
+         * The kernels of the workspace that owns this state (its thread count, its implementation).
+         *
+         * @return the kernels
+         */
         public final Kernels kernels() {
             return kernels;
         }
@@ -97,6 +142,8 @@ public interface Node {
          * The gradient of this node's parameter {@code i} (in {@link #parameters()} order): a view into
          * the owning training workspace's {@link Gradients} buffer, into which backward adds.
          *
+         * @param i the parameter's index
+         * @return its gradient
          * @throws IllegalStateException in an inference workspace
          */
         public final Matrix gradient(int i) {
@@ -123,7 +170,12 @@ public interface Node {
      */
     @FunctionalInterface
     interface Spec {
-        /** Creates the node; throws {@link ShapeException} naming the node if the inputs do not fit. */
+        /**
+         * Creates the node; throws {@link ShapeException} naming the node if the inputs do not fit.
+         *
+         * @param context the node's name, position, input shapes and random generator
+         * @return the node
+         */
         Node create(BuildContext context);
     }
 }

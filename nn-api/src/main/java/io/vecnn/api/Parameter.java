@@ -20,6 +20,8 @@ public final class Parameter {
     private volatile boolean trainable = true;
 
     /**
+     * A parameter, optionally with a connectivity mask.
+     *
      * @param name  a name unique within its model, e.g. {@code "dense1.weight"}
      * @param value the values (the parameter keeps this matrix, not a copy)
      * @param mask  null, or one flag per element ({@code value.size()} of them): false marks a missing
@@ -45,27 +47,48 @@ public final class Parameter {
         this.mask = mask;
     }
 
-    /** A parameter without a mask. */
+    /**
+     * A parameter without a mask.
+     *
+     * @param name a name unique within its model
+     * @param value the values (kept, not copied)
+     */
     public Parameter(String name, Matrix value) {
         this(name, value, null);
     }
 
-    /** The name, unique within its model. */
+    /**
+     * The name, unique within its model.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** The values, updated in place by optimizers. */
+    /**
+     * The values, updated in place by optimizers.
+     *
+     * @return the values
+     */
     public Matrix value() {
         return value;
     }
 
-    /** The connectivity mask (a copy), or null if every entry is a connection. */
+    /**
+     * The connectivity mask (a copy), or null if every entry is a connection.
+     *
+     * @return the mask, or null
+     */
     public boolean[] mask() {
         return mask == null ? null : mask.clone();
     }
 
-    /** Whether a mask is set. */
+    /**
+     * Whether a mask is set.
+     *
+     * @return true if a mask is set
+     */
     public boolean hasMask() {
         return mask != null;
     }
@@ -88,12 +111,20 @@ public final class Parameter {
         }
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         return value.size();
     }
 
-    /** Whether optimizers update this parameter (true unless {@link #freeze()} was called). */
+    /**
+     * Whether optimizers update this parameter (true unless {@link #freeze()} was called).
+     *
+     * @return true if trainable
+     */
     public boolean trainable() {
         return trainable;
     }

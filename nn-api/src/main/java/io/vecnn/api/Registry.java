@@ -49,6 +49,7 @@ public final class Registry {
     /**
      * Registers a layer type from code.
      *
+     * @param type the layer type
      * @throws IllegalArgumentException if the name is already taken
      */
     public static void register(LayerType type) {
@@ -63,6 +64,7 @@ public final class Registry {
     /**
      * Registers a named activation from code (so that layers using it can be saved and loaded).
      *
+     * @param activation the activation
      * @throws IllegalArgumentException if the name is already taken
      */
     public static void register(Activation activation) {
@@ -76,6 +78,8 @@ public final class Registry {
     /**
      * The layer type of this name.
      *
+     * @param name the type name
+     * @return the layer type
      * @throws IllegalArgumentException if none is known, listing those that are
      */
     public static LayerType layerType(String name) {
@@ -90,7 +94,11 @@ public final class Registry {
         return t;
     }
 
-    /** The names of every known layer type, sorted. */
+    /**
+     * The names of every known layer type, sorted.
+     *
+     * @return the type names
+     */
     public static List<String> layerTypeNames() {
         TreeMap<String, LayerType> all = new TreeMap<>(Loaded.TYPES);
         all.putAll(REGISTERED_TYPES);
@@ -100,6 +108,8 @@ public final class Registry {
     /**
      * The activation of this name (as {@link Activation#name()} prints it).
      *
+     * @param name the activation's name
+     * @return the activation
      * @throws IllegalArgumentException if none is known, or the name's parameter is malformed
      */
     public static Activation activation(String name) {
@@ -115,7 +125,12 @@ public final class Registry {
         return a;
     }
 
-    /** Whether {@link #activation} would resolve {@code a.name()} to an activation of the same name. */
+    /**
+     * Whether {@link #activation} would resolve {@code a.name()} to an activation of the same name.
+     *
+     * @param a the activation
+     * @return true if saving a model that uses it can be loaded back
+     */
     public static boolean isRegistered(Activation a) {
         try {
             return activation(a.name()).name().equals(a.name());

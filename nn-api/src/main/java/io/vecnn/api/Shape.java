@@ -35,7 +35,12 @@ public final class Shape {
         this.size = (int) n;
     }
 
-    /** A shape of these dimensions (at least one, each ≥ 1). */
+    /**
+     * A shape of these dimensions (at least one, each ≥ 1).
+     *
+     * @param dims the dimensions
+     * @return the shape
+     */
     public static Shape of(int... dims) {
         if (dims == null || dims.length == 0) {
             throw new IllegalArgumentException("a shape needs at least one dimension");
@@ -43,7 +48,14 @@ public final class Shape {
         return new Shape(dims.clone());
     }
 
-    /** An image shape (channels, height, width), NCHW. */
+    /**
+     * An image shape (channels, height, width), NCHW.
+     *
+     * @param channels the number of channels
+     * @param height the height
+     * @param width the width
+     * @return the shape
+     */
     public static Shape image(int channels, int height, int width) {
         return new Shape(new int[] {channels, height, width});
     }
@@ -51,6 +63,8 @@ public final class Shape {
     /**
      * Parses {@link #toString()}'s form, {@code "784"} or {@code "1x28x28"} (also with {@code ×}).
      *
+     * @param text the text form
+     * @return the shape
      * @throws IllegalArgumentException naming the text if it is not a shape
      */
     public static Shape parse(String text) {
@@ -66,44 +80,77 @@ public final class Shape {
         return of(d);
     }
 
-    /** Number of dimensions. */
+    /**
+     * Number of dimensions.
+     *
+     * @return the rank
+     */
     public int rank() {
         return dims.length;
     }
 
-    /** Dimension {@code i} (0-based). */
+    /**
+     * Dimension {@code i} (0-based).
+     *
+     * @param i the dimension's index
+     * @return the dimension
+     */
     public int dim(int i) {
         return dims[i];
     }
 
-    /** A copy of the dimensions. */
+    /**
+     * A copy of the dimensions.
+     *
+     * @return the dimensions
+     */
     public int[] dims() {
         return dims.clone();
     }
 
-    /** Number of values per sample: the product of the dimensions. */
+    /**
+     * Number of values per sample: the product of the dimensions.
+     *
+     * @return the size
+     */
     public int size() {
         return size;
     }
 
-    /** Whether this is an image shape (rank 3: channels, height, width). */
+    /**
+     * Whether this is an image shape (rank 3: channels, height, width).
+     *
+     * @return true for rank 3
+     */
     public boolean isImage() {
         return dims.length == 3;
     }
 
-    /** The channels of an image shape. */
+    /**
+     * The channels of an image shape.
+     *
+     * @return the first dimension
+     */
     public int channels() {
         requireImage();
         return dims[0];
     }
 
-    /** The height of an image shape. */
+    /**
+     * The height of an image shape.
+     *
+     * @return the second dimension
+     */
     public int height() {
         requireImage();
         return dims[1];
     }
 
-    /** The width of an image shape. */
+    /**
+     * The width of an image shape.
+     *
+     * @return the third dimension
+     */
     public int width() {
         requireImage();
         return dims[2];

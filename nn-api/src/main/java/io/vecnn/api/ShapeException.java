@@ -7,11 +7,16 @@ package io.vecnn.api;
 public class ShapeException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The layer, loss or argument that received the matrix. */
     private final String where;
+    /** The expected shape. */
     private final String expected;
+    /** The shape received. */
     private final String actual;
 
     /**
+     * An exception naming where a matrix of the wrong shape was received.
+     *
      * @param where    the layer, loss or argument that received the matrix
      * @param expected the expected shape, e.g. {@code "B×784"} or {@code "32×10"}
      * @param actual   the shape received
@@ -23,17 +28,29 @@ public class ShapeException extends IllegalArgumentException {
         this.actual = actual;
     }
 
-    /** The layer, loss or argument that received the matrix. */
+    /**
+     * The layer, loss or argument that received the matrix.
+     *
+     * @return what received the matrix
+     */
     public String where() {
         return where;
     }
 
-    /** The expected shape. */
+    /**
+     * The expected shape.
+     *
+     * @return the expected shape
+     */
     public String expected() {
         return expected;
     }
 
-    /** The shape received. */
+    /**
+     * The shape received.
+     *
+     * @return the shape received
+     */
     public String actual() {
         return actual;
     }
@@ -43,6 +60,8 @@ public class ShapeException extends IllegalArgumentException {
      *
      * @param where what receives the matrix, for the message
      * @param what  the argument's name, for the message
+     * @param m the matrix
+     * @param cols the number of columns required
      */
     public static void requireBatch(String where, String what, Matrix m, int cols) {
         if (m == null) {
@@ -53,7 +72,15 @@ public class ShapeException extends IllegalArgumentException {
         }
     }
 
-    /** Throws unless {@code m} is exactly {@code rows × cols}. */
+    /**
+     * Throws unless {@code m} is exactly {@code rows × cols}.
+     *
+     * @param where what receives the matrix, for the message
+     * @param what the argument's name, for the message
+     * @param m the matrix
+     * @param rows the number of rows required
+     * @param cols the number of columns required
+     */
     public static void requireShape(String where, String what, Matrix m, int rows, int cols) {
         if (m == null) {
             throw new IllegalArgumentException(where + ": " + what + " is null");

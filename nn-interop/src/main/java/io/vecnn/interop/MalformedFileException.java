@@ -6,12 +6,21 @@ import java.io.IOException;
 public class MalformedFileException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the file and the problem */
+    /**
+     * An exception with this message.
+     *
+     * @param message names the file and the problem
+     */
     public MalformedFileException(String message) {
         super(message);
     }
 
-    /** @param message names the file and the problem */
+    /**
+     * An exception with this message and the error that revealed the problem.
+     *
+     * @param message names the file and the problem
+     * @param cause   the underlying error
+     */
     public MalformedFileException(String message, Throwable cause) {
         super(message, cause);
     }

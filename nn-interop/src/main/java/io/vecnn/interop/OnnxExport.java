@@ -41,6 +41,8 @@ public final class OnnxExport {
      * Writes {@code model} to {@code file} (atomically: a previous file there is replaced whole or
      * left intact).
      *
+     * @param model the model
+     * @param file the file to write
      * @throws IllegalArgumentException naming the node if the model cannot be exported (nothing is
      *                                  written)
      * @throws IOException              if the file cannot be written
@@ -54,6 +56,8 @@ public final class OnnxExport {
     /**
      * The ONNX file of {@code model}, in memory.
      *
+     * @param model the model
+     * @return the serialized ONNX model
      * @throws IllegalArgumentException naming the node if the model cannot be exported
      */
     public static byte[] toBytes(Model model) {

@@ -94,6 +94,8 @@ public final class SafeTensors {
     /**
      * Every tensor of a file, as float32.
      *
+     * @param file the file
+     * @return its tensors and metadata
      * @throws MalformedFileException naming the file and the tensor if the file is not valid
      *                                safetensors, or holds a tensor of a type vecnn does not read
      */
@@ -111,7 +113,10 @@ public final class SafeTensors {
     /**
      * Writes tensors and metadata as an F32 safetensors file.
      *
+     * @param file the file to write (replaced atomically)
+     * @param contents the tensors and metadata
      * @throws IllegalArgumentException if a tensor is named {@code "__metadata__"}
+     * @throws IOException if the file cannot be written
      */
     public static void write(Path file, Contents contents) throws IOException {
         List<SafeTensorsFormat.Out> out = new ArrayList<>();
@@ -123,6 +128,10 @@ public final class SafeTensors {
      * Writes every parameter and buffer of {@code model} under its vecnn name, in
      * {@link Model#parameters()} order then buffers, with metadata {@code format: pt} (what
      * PyTorch-side loaders look for) and {@code producer: vecnn VERSION}.
+     *
+     * @param model the model
+     * @param file the file to write (replaced atomically)
+     * @throws IOException if the file cannot be written
      */
     public static void save(Model model, Path file) throws IOException {
         save(model, file, UnaryOperator.identity());
@@ -131,6 +140,11 @@ public final class SafeTensors {
     /**
      * As {@link #save(Model, Path)}, naming each tensor {@code fileName.apply(vecnnName)} in the
      * file (e.g. to match a PyTorch module's state-dict names).
+     *
+     * @param model the model
+     * @param file the file to write (replaced atomically)
+     * @param fileName the name in the file of each vecnn name
+     * @throws IOException if the file cannot be written
      */
     public static void save(Model model, Path file, UnaryOperator<String> fileName) throws IOException {
         List<SafeTensorsFormat.Out> out = new ArrayList<>();
@@ -148,6 +162,8 @@ public final class SafeTensors {
      * Loads every parameter and buffer of {@code model} from {@code file}, where they are named as
      * in vecnn. The file must hold exactly the model's tensors, each in its shape.
      *
+     * @param file the file to read
+     * @param model the model whose parameters and buffers are overwritten
      * @throws MalformedFileException   if the file is not valid safetensors
      * @throws IllegalArgumentException naming the file and the tensor if a tensor is missing, extra,
      *                                  of another shape, or non-zero where the parameter's mask is 0
@@ -161,6 +177,11 @@ public final class SafeTensors {
      * As {@link #load(Path, Model)}, reading each of the model's tensors from the file's tensor
      * {@code fileName.apply(vecnnName)}: e.g. {@code n -> n.replace("dense1.", "0.")} for a
      * PyTorch {@code nn.Sequential} whose first module is the first dense layer.
+     *
+     * @param file the file to read
+     * @param model the model whose parameters and buffers are overwritten
+     * @param fileName the name in the file of each vecnn name
+     * @throws IOException if the file cannot be read
      */
     public static void load(Path file, Model model, UnaryOperator<String> fileName) throws IOException {
         List<Slot> slots = slots(model, fileName, file);

@@ -51,6 +51,8 @@ public enum ActivationKind {
     /**
      * True when {@link Kernels#activationBackward} takes the stored output h = f(z), false when
      * it takes the pre-activation z.
+     *
+     * @return true if the derivative is computed from the output h, false if from z
      */
     public boolean derivativeFromOutput() {
         return derivativeFromOutput;
@@ -61,6 +63,8 @@ public enum ActivationKind {
      * batches use {@link Kernels#biasActivation}.
      *
      * @param alpha the parameter of leaky ReLU and ELU (ignored by the other kinds)
+     * @param z the pre-activation value
+     * @return f(z)
      */
     public float apply(float alpha, float z) {
         return io.vecnn.kernels.internal.ScalarKernels.activate(this, alpha, z);
@@ -70,7 +74,9 @@ public enum ActivationKind {
      * f′ for one value, as the scalar reference computes it: from h = f(z) when
      * {@link #derivativeFromOutput()}, from z otherwise.
      *
+     * @param alpha the parameter of leaky ReLU and ELU (ignored by the other kinds)
      * @param saved h or z, as {@link #derivativeFromOutput()} says
+     * @return f′ at that point
      */
     public float derivative(float alpha, float saved) {
         return io.vecnn.kernels.internal.ScalarKernels.derivative(this, alpha, saved);

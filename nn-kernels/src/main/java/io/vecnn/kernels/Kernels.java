@@ -60,12 +60,20 @@ public final class Kernels {
         this.impl = impl;
     }
 
-    /** The implementation chosen at start-up (see the class documentation). */
+    /**
+     * The implementation chosen at start-up (see the class documentation).
+     *
+     * @return the kernels every layer uses by default
+     */
     public static Kernels get() {
         return DefaultHolder.DEFAULT;
     }
 
-    /** The scalar reference implementation. Always available. */
+    /**
+     * The scalar reference implementation. Always available.
+     *
+     * @return the scalar kernels, on the calling thread
+     */
     public static Kernels scalar() {
         return SCALAR;
     }
@@ -73,6 +81,7 @@ public final class Kernels {
     /**
      * The Vector API implementation.
      *
+     * @return the Vector API kernels, with the default thread limit
      * @throws UnsupportedOperationException if {@code jdk.incubator.vector} is not readable; the
      *                                       message says how to enable it
      */
@@ -80,17 +89,29 @@ public final class Kernels {
         return VectorHolder.vector();
     }
 
-    /** True if {@link #vector()} is available on this JVM. */
+    /**
+     * True if {@link #vector()} is available on this JVM.
+     *
+     * @return whether {@link #vector()} succeeds
+     */
     public static boolean vectorAvailable() {
         return KernelSelection.vectorUnavailableReason() == null;
     }
 
-    /** A short name: {@code "scalar"} or {@code "vector(FloatVector x8)"} and the like. */
+    /**
+     * A short name: {@code "scalar"} or {@code "vector(FloatVector x8)"} and the like.
+     *
+     * @return the implementation's name, for logs and reports
+     */
     public String name() {
         return impl.name();
     }
 
-    /** The most threads a GEMM call may use. */
+    /**
+     * The most threads a GEMM call may use.
+     *
+     * @return the thread limit of GEMM, at least 1
+     */
     public int threads() {
         return impl.threads();
     }
@@ -98,6 +119,10 @@ public final class Kernels {
     /**
      * These kernels with GEMM limited to {@code threads} threads ({@code 1}: the calling thread
      * only). Results do not depend on it.
+     *
+     * @param threads the most threads GEMM may use, at least 1
+     * @return kernels of the same implementation with that limit ({@code this} if it is already the
+     *     limit)
      */
     public Kernels withThreads(int threads) {
         if (threads < 1) {
@@ -118,6 +143,9 @@ public final class Kernels {
      * order and concurrently, so they must not write the same memory; a part that throws makes this
      * call throw after every part has finished. With one thread, or when the pool is busy with
      * another caller, the parts run in order on the calling thread. Allocation-free.
+     *
+     * @param parts the number of parts, at least 0
+     * @param body the work of one part, given its index
      */
     public void parallelFor(int parts, IntConsumer body) {
         Objects.requireNonNull(body, "body");
@@ -164,6 +192,23 @@ public final class Kernels {
      * General matrix multiply: C = α·op(A)·op(B) + β·C, with op(A) of {@code m × k}, op(B) of
      * {@code k × n} and C of {@code m × n}. β = 0 overwrites C without reading it; α = 0 (or
      * k = 0) reads neither A nor B. C must not overlap A or B.
+     *
+     * @param transA whether A is stored transposed
+     * @param transB whether B is stored transposed
+     * @param m the rows of op(A) and C
+     * @param n the columns of op(B) and C
+     * @param k the columns of op(A), the rows of op(B)
+     * @param alpha α, the scale of the product
+     * @param a the storage of A
+     * @param aOff the offset of A's first element
+     * @param lda A's leading dimension
+     * @param b the storage of B
+     * @param bOff the offset of B's first element
+     * @param ldb B's leading dimension
+     * @param beta β, the scale of C's old value
+     * @param c the storage of C, updated
+     * @param cOff the offset of C's first element
+     * @param ldc C's leading dimension
      */
     public void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -204,6 +249,19 @@ public final class Kernels {
      * {@code batch × out} (the error of each sample), a is {@code batch × in} (each sample's
      * input activations) and ∂W is {@code out × in}. A batch of one uses a rank-1 update;
      * larger batches run on the GEMM. ∂W must not overlap δ or a.
+     *
+     * @param batch the number of samples (rows of δ and a)
+     * @param out the number of outputs (columns of δ, rows of ∂W)
+     * @param in the number of inputs (columns of a and of ∂W)
+     * @param delta δ, the error of each sample
+     * @param dOff the offset of δ's first element
+     * @param ldd δ's leading dimension
+     * @param a each sample's input activations
+     * @param aOff the offset of a's first element
+     * @param lda a's leading dimension
+     * @param dW the weight gradient ∂W, accumulated into
+     * @param wOff the offset of ∂W's first element
+     * @param ldw ∂W's leading dimension
      */
     public void accumulateOuterProducts(int batch, int out, int in,
                                         float[] delta, int dOff, int ldd,
@@ -230,6 +288,14 @@ public final class Kernels {
     /**
      * Bias-gradient accumulation: ∂b += Σᵢ δᵢ, the column sums of δ ({@code batch × out}) added
      * to the {@code out} elements of ∂b. ∂b must not overlap δ.
+     *
+     * @param batch the number of samples (rows of δ)
+     * @param out the number of outputs (columns of δ, elements of ∂b)
+     * @param delta δ, the error of each sample
+     * @param dOff the offset of δ's first element
+     * @param ldd δ's leading dimension
+     * @param db the bias gradient ∂b, accumulated into
+     * @param dbOff the offset of ∂b's first element
      */
     public void accumulateBiasGradient(int batch, int out, float[] delta, int dOff, int ldd, float[] db, int dbOff) {
         Checks.nonNegative("batch", batch);
@@ -250,7 +316,18 @@ public final class Kernels {
      * storage as {@code z} (same offset and leading dimension), in which case only f(z) remains;
      * keep z separately when {@code f.derivativeFromOutput()} is false.
      *
+     * @param f the activation
      * @param alpha the parameter of {@link ActivationKind#LEAKY_RELU} and {@link ActivationKind#ELU}
+     * @param rows the number of rows (the batch)
+     * @param cols the number of columns
+     * @param z the pre-activations, {@code rows × cols}, updated with the bias
+     * @param zOff the offset of z's first element
+     * @param ldz z's leading dimension
+     * @param bias the {@code cols} biases, or null for none
+     * @param bOff the offset of the first bias
+     * @param h where the activations are written, {@code rows × cols}
+     * @param hOff the offset of h's first element
+     * @param ldh h's leading dimension
      */
     public void biasActivation(ActivationKind f, float alpha, int rows, int cols,
                                float[] z, int zOff, int ldz, float[] bias, int bOff,
@@ -276,6 +353,17 @@ public final class Kernels {
      * elements, in one pass. {@code saved} is the stored output h when
      * {@code f.derivativeFromOutput()}, the pre-activation z otherwise. δ may be the same range as
      * g or saved (in place).
+     *
+     * @param f the activation
+     * @param alpha the parameter of {@link ActivationKind#LEAKY_RELU} and {@link
+     *     ActivationKind#ELU}
+     * @param n the number of elements
+     * @param grad g, the gradient with respect to the activation's output
+     * @param gOff the offset of g's first element
+     * @param saved h or z, as {@code f.derivativeFromOutput()} says
+     * @param sOff the offset of the first saved value
+     * @param delta where δ, the gradient with respect to z, is written
+     * @param dOff the offset of δ's first element
      */
     public void activationBackward(ActivationKind f, float alpha, int n, float[] grad, int gOff,
                                    float[] saved, int sOff, float[] delta, int dOff) {
@@ -298,6 +386,15 @@ public final class Kernels {
     /**
      * Row-wise softmax with the row maximum subtracted: y = softmax(x). y may be x (in place, same
      * offset and leading dimension).
+     *
+     * @param rows the number of rows (the batch)
+     * @param cols the number of columns
+     * @param x the input rows
+     * @param xOff the offset of x's first element
+     * @param ldx x's leading dimension
+     * @param y where the probabilities are written
+     * @param yOff the offset of y's first element
+     * @param ldy y's leading dimension
      */
     public void softmax(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
         Checks.matrix("x", x, xOff, rows, cols, ldx);
@@ -314,6 +411,18 @@ public final class Kernels {
      * of {@code cols} classes: returns the mean of −log softmax(zᵢ)[labelᵢ] and, if {@code grad}
      * is not null, writes the gradient of that mean, (ŷ − y)/rows, to it. Stable for any finite
      * logits (max-subtracted). {@code grad} may be the logits' storage (in place).
+     *
+     * @param rows the number of rows (the batch)
+     * @param cols the number of classes
+     * @param logits the logits z, {@code rows × cols}
+     * @param lOff the offset of the first logit
+     * @param ldl the logits' leading dimension
+     * @param labels the class index of each row, in [0, cols)
+     * @param labOff the offset of the first label
+     * @param grad where the gradient is written, {@code rows × cols}, or null for the loss alone
+     * @param gOff the offset of the gradient's first element
+     * @param ldg the gradient's leading dimension
+     * @return the mean loss over the rows
      */
     public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
                                       int[] labels, int labOff, float[] grad, int gOff, int ldg) {
@@ -329,6 +438,19 @@ public final class Kernels {
      * Softmax fused with cross-entropy against target distributions (one-hot or soft labels,
      * {@code rows × cols}): returns the mean over rows of −Σⱼ yⱼ log softmax(z)ⱼ and writes
      * (ŷ − y)/rows to {@code grad} if it is not null (rows of y are assumed to sum to 1).
+     *
+     * @param rows the number of rows (the batch)
+     * @param cols the number of classes
+     * @param logits the logits z, {@code rows × cols}
+     * @param lOff the offset of the first logit
+     * @param ldl the logits' leading dimension
+     * @param targets the target distributions y, {@code rows × cols}
+     * @param tOff the offset of the first target
+     * @param ldt the targets' leading dimension
+     * @param grad where the gradient is written, {@code rows × cols}, or null for the loss alone
+     * @param gOff the offset of the gradient's first element
+     * @param ldg the gradient's leading dimension
+     * @return the mean loss over the rows
      */
     public double softmaxCrossEntropy(int rows, int cols, float[] logits, int lOff, int ldl,
                                       float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg) {
@@ -345,6 +467,19 @@ public final class Kernels {
      * Binary cross-entropy on logits, in its stable form max(z, 0) − z·y + ln(1 + e^−|z|), summed
      * over the {@code cols} outputs of a row and averaged over the {@code rows}; writes
      * (σ(z) − y)/rows to {@code grad} if it is not null. Targets must lie in [0, 1].
+     *
+     * @param rows the number of rows (the batch)
+     * @param cols the number of outputs per row
+     * @param logits the logits z, {@code rows × cols}
+     * @param lOff the offset of the first logit
+     * @param ldl the logits' leading dimension
+     * @param targets the targets y in [0, 1], {@code rows × cols}
+     * @param tOff the offset of the first target
+     * @param ldt the targets' leading dimension
+     * @param grad where the gradient is written, {@code rows × cols}, or null for the loss alone
+     * @param gOff the offset of the gradient's first element
+     * @param ldg the gradient's leading dimension
+     * @return the mean loss over the rows
      */
     public double binaryCrossEntropyWithLogits(int rows, int cols, float[] logits, int lOff, int ldl,
                                                float[] targets, int tOff, int ldt, float[] grad, int gOff, int ldg) {
@@ -369,6 +504,19 @@ public final class Kernels {
     /**
      * Quadratic cost: the mean over rows of ½‖aᵢ − yᵢ‖², and its gradient (a − y)/rows written to
      * {@code grad} if it is not null. {@code grad} may be the storage of {@code a} (in place).
+     *
+     * @param rows the number of rows (the batch)
+     * @param cols the number of columns
+     * @param a the outputs a, {@code rows × cols}
+     * @param aOff the offset of the first output
+     * @param lda the outputs' leading dimension
+     * @param y the targets y, {@code rows × cols}
+     * @param yOff the offset of the first target
+     * @param ldy the targets' leading dimension
+     * @param grad where the gradient is written, {@code rows × cols}, or null for the loss alone
+     * @param gOff the offset of the gradient's first element
+     * @param ldg the gradient's leading dimension
+     * @return the mean loss over the rows
      */
     public double quadraticCost(int rows, int cols, float[] a, int aOff, int lda, float[] y, int yOff, int ldy,
                                 float[] grad, int gOff, int ldg) {
@@ -748,6 +896,18 @@ public final class Kernels {
      * One SGD step over {@code n} parameters, in one pass (PyTorch semantics, no dampening):
      * g′ = g + λw; with momentum μ &gt; 0, v ← μv + g′ and the step direction is v, or g′ + μv
      * with Nesterov; w ← w − η·direction. {@code velocity} may be null when μ = 0.
+     *
+     * @param n the number of parameters
+     * @param w the parameters, updated in place
+     * @param wOff the offset of the first parameter
+     * @param g the gradient (read only)
+     * @param gOff the offset of the gradient's first element
+     * @param velocity the momentum buffer v, updated in place (null when μ = 0)
+     * @param vOff the offset of v's first element
+     * @param lr the learning rate η
+     * @param momentum the momentum μ (0 for none)
+     * @param weightDecay the weight decay λ (0 for none)
+     * @param nesterov whether to use Nesterov's look-ahead direction
      */
     public void sgd(int n, float[] w, int wOff, float[] g, int gOff, float[] velocity, int vOff,
                     float lr, float momentum, float weightDecay, boolean nesterov) {
@@ -770,6 +930,23 @@ public final class Kernels {
      * one pass: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − η·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε).
      * Weight decay λ is added to the gradient (L2, Adam) or, with {@code decoupled}, applied as
      * w ← w(1 − ηλ) before the step (AdamW). {@code step} is t, counted from 1.
+     *
+     * @param n the number of parameters
+     * @param w the parameters, updated in place
+     * @param wOff the offset of the first parameter
+     * @param g the gradient (read only)
+     * @param gOff the offset of the gradient's first element
+     * @param m the first-moment estimate, updated in place
+     * @param mOff the offset of m's first element
+     * @param v the second-moment estimate, updated in place
+     * @param vOff the offset of v's first element
+     * @param lr the learning rate η
+     * @param beta1 β₁, the decay of the first moment
+     * @param beta2 β₂, the decay of the second moment
+     * @param eps ε, added to the denominator for stability
+     * @param weightDecay the weight decay λ (0 for none)
+     * @param decoupled true for AdamW's decoupled decay, false for L2 added to the gradient
+     * @param step the step number t, from 1
      */
     public void adam(int n, float[] w, int wOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
                      float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
@@ -791,6 +968,18 @@ public final class Kernels {
 
     /**
      * One RMSProp step: s ← ρs + (1−ρ)g², w ← w − η·g/(√s + ε), with g ← g + λw first.
+     *
+     * @param n the number of parameters
+     * @param w the parameters, updated in place
+     * @param wOff the offset of the first parameter
+     * @param g the gradient (read only)
+     * @param gOff the offset of the gradient's first element
+     * @param sq the running mean s of squared gradients, updated in place
+     * @param sOff the offset of the first accumulator
+     * @param lr the learning rate η
+     * @param rho ρ, the decay of s
+     * @param eps ε, added to the denominator for stability
+     * @param weightDecay the weight decay λ (0 for none)
      */
     public void rmsprop(int n, float[] w, int wOff, float[] g, int gOff, float[] sq, int sOff,
                         float lr, float rho, float eps, float weightDecay) {
@@ -804,7 +993,20 @@ public final class Kernels {
         impl.rmsprop(n, w, wOff, g, gOff, sq, sOff, lr, rho, eps, weightDecay);
     }
 
-    /** One AdaGrad step: s ← s + g², w ← w − η·g/(√s + ε), with g ← g + λw first. */
+    /**
+     * One AdaGrad step: s ← s + g², w ← w − η·g/(√s + ε), with g ← g + λw first.
+     *
+     * @param n the number of parameters
+     * @param w the parameters, updated in place
+     * @param wOff the offset of the first parameter
+     * @param g the gradient (read only)
+     * @param gOff the offset of the gradient's first element
+     * @param sum the sum s of squared gradients, updated in place
+     * @param sOff the offset of the first accumulator
+     * @param lr the learning rate η
+     * @param eps ε, added to the denominator for stability
+     * @param weightDecay the weight decay λ (0 for none)
+     */
     public void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
                         float lr, float eps, float weightDecay) {
         checkUpdate(n, w, wOff, g, gOff, lr, weightDecay);
@@ -822,6 +1024,11 @@ public final class Kernels {
      * implementation accumulates in float lanes in a fixed order, so the result does not depend on
      * timing or thread count; its relative error is within about {@code (n/lanes + lanes) · 2⁻²⁴} of
      * the exact sum, and a sum beyond {@link Float#MAX_VALUE} is ∞.
+     *
+     * @param n the number of elements
+     * @param x the elements
+     * @param xOff the offset of the first element
+     * @return the sum of squares, in double
      */
     public double sumOfSquares(int n, float[] x, int xOff) {
         Checks.nonNegative("n", n);

@@ -7,7 +7,11 @@ public enum Transpose {
     /** op(X) = Xᵀ. */
     T;
 
-    /** True for {@link #T}. */
+    /**
+     * True for {@link #T}.
+     *
+     * @return whether the operand is stored transposed
+     */
     public boolean transposed() {
         return this == T;
     }

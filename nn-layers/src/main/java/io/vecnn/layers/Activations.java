@@ -28,33 +28,59 @@ public final class Activations {
     private Activations() {
     }
 
-    /** f(z) = z. */
+    /**
+     * f(z) = z.
+     *
+     * @return the activation
+     */
     public static Activation.Elementwise identity() {
         return IDENTITY;
     }
 
-    /** f(z) = 1/(1 + e^−z). */
+    /**
+     * f(z) = 1/(1 + e^−z).
+     *
+     * @return the activation
+     */
     public static Activation.Elementwise sigmoid() {
         return SIGMOID;
     }
 
-    /** f(z) = tanh z. */
+    /**
+     * f(z) = tanh z.
+     *
+     * @return the activation
+     */
     public static Activation.Elementwise tanh() {
         return TANH;
     }
 
-    /** f(z) = max(z, 0); f′(0) = 0. */
+    /**
+     * f(z) = max(z, 0); f′(0) = 0.
+     *
+     * @return the activation
+     */
     public static Activation.Elementwise relu() {
         return RELU;
     }
 
-    /** f(z) = z for z &gt; 0, slope·z otherwise (PyTorch's default slope is 0.01). */
+    /**
+     * f(z) = z for z &gt; 0, slope·z otherwise (PyTorch's default slope is 0.01).
+     *
+     * @param slope the slope for negative inputs
+     * @return the activation
+     */
     public static Activation.Elementwise leakyRelu(float slope) {
         requireFinite("leaky ReLU slope", slope);
         return new KernelActivation("leaky_relu(" + slope + ")", ActivationKind.LEAKY_RELU, slope);
     }
 
-    /** f(z) = z for z &gt; 0, α(e^z − 1) otherwise. */
+    /**
+     * f(z) = z for z &gt; 0, α(e^z − 1) otherwise.
+     *
+     * @param alpha α, the limit −α for large negative inputs
+     * @return the activation
+     */
     public static Activation.Elementwise elu(float alpha) {
         requireFinite("ELU alpha", alpha);
         return new KernelActivation("elu(" + alpha + ")", ActivationKind.ELU, alpha);
@@ -82,12 +108,20 @@ public final class Activations {
         return GELU_ERF;
     }
 
-    /** f(z) = ln(1 + e^z). */
+    /**
+     * f(z) = ln(1 + e^z).
+     *
+     * @return the activation
+     */
     public static Activation.Elementwise softplus() {
         return SOFTPLUS;
     }
 
-    /** SiLU (swish): f(z) = z·σ(z). */
+    /**
+     * SiLU (swish): f(z) = z·σ(z).
+     *
+     * @return the activation
+     */
     public static Activation.Elementwise silu() {
         return SILU;
     }
@@ -95,6 +129,8 @@ public final class Activations {
     /**
      * Row-wise softmax: hⱼ = e^zⱼ / Σₖ e^zₖ (maximum subtracted). For classification, prefer an
      * identity output with {@link Losses#softmaxCrossEntropy()}, which fuses softmax into the loss.
+     *
+     * @return the activation
      */
     public static Activation softmax() {
         return SOFTMAX;
@@ -106,6 +142,8 @@ public final class Activations {
      * (exact form, PyTorch's default {@code nn.GELU()}), {@code softplus, silu, softmax, leaky_relu(a), elu(a)}
      * (also {@code leaky_relu} and {@code elu} with their defaults 0.01 and 1).
      *
+     * @param name the activation's name
+     * @return the activation
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */
     public static Activation named(String name) {
@@ -120,6 +158,8 @@ public final class Activations {
     /**
      * The built-in activation with this name (see {@link #named}), or null if it is not a built-in one.
      *
+     * @param name the activation's name
+     * @return the activation, or null
      * @throws IllegalArgumentException if the name is a built-in one with a malformed parameter
      */
     public static Activation find(String name) {

@@ -25,7 +25,13 @@ public final class Add implements Merge {
     private final Shape shape;
     private final int inputs;
 
-    /** An add node of {@code inputs} (≥ 2) inputs of {@code shape}. */
+    /**
+     * An add node of {@code inputs} (≥ 2) inputs of {@code shape}.
+     *
+     * @param name the node's name
+     * @param shape the shape of one sample of every input and of the output
+     * @param inputs the number of inputs
+     */
     public Add(String name, Shape shape, int inputs) {
         this.name = Objects.requireNonNull(name, "name");
         this.shape = Objects.requireNonNull(shape, "shape");
@@ -35,7 +41,11 @@ public final class Add implements Merge {
         this.inputs = inputs;
     }
 
-    /** A spec for an add node over its inputs, which must all have one shape. */
+    /**
+     * A spec for an add node over its inputs, which must all have one shape.
+     *
+     * @return the spec
+     */
     public static Node.Spec of() {
         return Add::create;
     }

@@ -26,7 +26,12 @@ public final class Concat implements Merge {
     private final List<Shape> inputs;
     private final Shape output;
 
-    /** A concatenation of inputs of these shapes. */
+    /**
+     * A concatenation of inputs of these shapes.
+     *
+     * @param name the node's name
+     * @param inputs the shape of one sample of each input, in order
+     */
     public Concat(String name, List<Shape> inputs) {
         this.name = Objects.requireNonNull(name, "name");
         this.inputs = List.copyOf(inputs);
@@ -49,7 +54,11 @@ public final class Concat implements Merge {
         this.output = Shape.of(d);
     }
 
-    /** A spec for a concatenation of its inputs. */
+    /**
+     * A spec for a concatenation of its inputs.
+     *
+     * @return the spec
+     */
     public static Node.Spec of() {
         return Concat::create;
     }

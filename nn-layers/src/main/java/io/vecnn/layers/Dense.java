@@ -57,12 +57,23 @@ public final class Dense implements Layer {
         this.bias = bias;
     }
 
-    /** A spec for a dense layer of {@code units} outputs without activation (logits, regression). */
+    /**
+     * A spec for a dense layer of {@code units} outputs without activation (logits, regression).
+     *
+     * @param units the number of outputs
+     * @return a builder of the spec, to set more options
+     */
     public static Builder of(int units) {
         return new Builder(units);
     }
 
-    /** A spec for a dense layer of {@code units} outputs with activation {@code f}. */
+    /**
+     * A spec for a dense layer of {@code units} outputs with activation {@code f}.
+     *
+     * @param units the number of outputs
+     * @param f the activation
+     * @return a builder of the spec, to set more options
+     */
     public static Builder of(int units, Activation f) {
         return new Builder(units).activation(f);
     }
@@ -70,6 +81,12 @@ public final class Dense implements Layer {
     /**
      * A dense layer with the given weights (copied): {@code weights} is out × in, {@code bias} has
      * {@code out} values or is null for no bias.
+     *
+     * @param name the layer's name
+     * @param weights the weights W, out × in
+     * @param bias the biases, or null
+     * @param f the activation
+     * @return the layer
      */
     public static Dense withWeights(String name, Matrix weights, float[] bias, Activation f) {
         Objects.requireNonNull(weights, "weights");
@@ -84,17 +101,29 @@ public final class Dense implements Layer {
                 bias == null ? null : new Parameter(name + ".bias", Matrix.wrap(1, bias.length, bias.clone())));
     }
 
-    /** The weights W (out × in). */
+    /**
+     * The weights W (out × in).
+     *
+     * @return the weight parameter
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias b (1 × out), or null if the layer has none. */
+    /**
+     * The bias b (1 × out), or null if the layer has none.
+     *
+     * @return the bias parameter, or null
+     */
     public Parameter bias() {
         return bias;
     }
 
-    /** The activation f. */
+    /**
+     * The activation f.
+     *
+     * @return the activation
+     */
     public Activation activation() {
         return activation;
     }
@@ -273,13 +302,23 @@ public final class Dense implements Layer {
             this.units = units;
         }
 
-        /** The activation (default identity). */
+        /**
+         * The activation (default identity).
+         *
+         * @param f the activation
+         * @return this builder
+         */
         public Builder activation(Activation f) {
             this.activation = Objects.requireNonNull(f, "activation");
             return this;
         }
 
-        /** Whether the layer has a bias (default true). */
+        /**
+         * Whether the layer has a bias (default true).
+         *
+         * @param useBias false for a layer without bias
+         * @return this builder
+         */
         public Builder bias(boolean useBias) {
             this.useBias = useBias;
             return this;
@@ -288,6 +327,9 @@ public final class Dense implements Layer {
         /**
          * The weight initializer (default He uniform for ReLU-family activations, Glorot uniform for
          * the others). Biases start at 0.
+         *
+         * @param initializer the weight initializer
+         * @return this builder
          */
         public Builder initializer(Initializer initializer) {
             this.initializer = Objects.requireNonNull(initializer, "initializer");
@@ -297,13 +339,21 @@ public final class Dense implements Layer {
         /**
          * A connectivity mask, {@code units × inputs}: {@code mask[j][i]} false means input i does not
          * feed unit j; that weight stays 0 through training.
+         *
+         * @param mask the connectivity, one row per unit
+         * @return this builder
          */
         public Builder mask(boolean[][] mask) {
             this.mask = Objects.requireNonNull(mask, "mask").clone();
             return this;
         }
 
-        /** The layer's name (default {@code "dense"} followed by its position). */
+        /**
+         * The layer's name (default {@code "dense"} followed by its position).
+         *
+         * @param name the layer's name
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;

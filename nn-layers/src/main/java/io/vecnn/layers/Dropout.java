@@ -30,6 +30,8 @@ public final class Dropout implements Layer {
     private final long seed;
 
     /**
+     * A dropout layer for inputs of this width.
+     *
      * @param name  the layer's name
      * @param width its input and output width
      * @param rate  the probability of dropping an element, in [0, 1)
@@ -47,6 +49,8 @@ public final class Dropout implements Layer {
     }
 
     /**
+     * A dropout layer for inputs of this shape.
+     *
      * @param name  the layer's name
      * @param shape its input and output shape
      * @param rate  the probability of dropping an element, in [0, 1)
@@ -63,7 +67,12 @@ public final class Dropout implements Layer {
         this.seed = seed;
     }
 
-    /** A spec for a dropout layer with this rate, seeded from the model's seed. */
+    /**
+     * A spec for a dropout layer with this rate, seeded from the model's seed.
+     *
+     * @param rate the probability of dropping an element, in [0, 1)
+     * @return the spec
+     */
     public static Layer.Spec of(float rate) {
         if (!(rate >= 0f && rate < 1f)) {
             throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
@@ -74,12 +83,20 @@ public final class Dropout implements Layer {
         };
     }
 
-    /** The drop probability. */
+    /**
+     * The drop probability.
+     *
+     * @return the rate
+     */
     public float rate() {
         return rate;
     }
 
-    /** The mask seed. */
+    /**
+     * The mask seed.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }

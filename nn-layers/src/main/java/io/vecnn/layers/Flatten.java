@@ -21,14 +21,23 @@ public final class Flatten implements Layer {
     private final Shape input;
     private final Shape output;
 
-    /** A flatten layer for inputs of this shape. */
+    /**
+     * A flatten layer for inputs of this shape.
+     *
+     * @param name the layer's name
+     * @param input the shape of one input sample
+     */
     public Flatten(String name, Shape input) {
         this.name = Objects.requireNonNull(name, "name");
         this.input = Objects.requireNonNull(input, "input");
         this.output = Shape.of(input.size());
     }
 
-    /** A spec for a flatten layer. */
+    /**
+     * A spec for a flatten layer.
+     *
+     * @return the spec
+     */
     public static Layer.Spec of() {
         return context -> {
             String nm = context.name(TYPE);

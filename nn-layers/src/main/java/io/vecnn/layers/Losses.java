@@ -32,6 +32,8 @@ public final class Losses {
     /**
      * Binary cross-entropy on logits z (the sigmoid is part of the loss, seed 002), in the stable form
      * max(z, 0) − z·y + ln(1 + e^−|z|), summed over outputs; gradient (σ(z) − y)/B. Targets in [0, 1].
+     *
+     * @return the loss
      */
     public static Loss binaryCrossEntropyWithLogits() {
         return BCE;
@@ -40,6 +42,8 @@ public final class Losses {
     /**
      * Softmax cross-entropy on logits (seed 003): −Σⱼ yⱼ log softmax(z)ⱼ per sample, gradient (ŷ − y)/B.
      * Target rows are distributions: non-negative, summing to 1 (one-hot for class labels).
+     *
+     * @return the loss
      */
     public static Loss softmaxCrossEntropy() {
         return SOFTMAX_CE;

@@ -106,7 +106,17 @@ public final class Checkpoint {
         }
     }
 
-    /** What a checkpoint holds. */
+    /**
+     * What a checkpoint holds.
+     *
+     * @param model the model, with its parameters and buffers
+     * @param optimizer the optimizer's name
+     * @param iterations the optimizer's step count
+     * @param slots the optimizer's state slots per parameter
+     * @param optimizerState the optimizer's state, per parameter and slot
+     * @param state the trainer's state
+     * @param extras what the model needs besides its weights
+     */
     public record Loaded(Model model, String optimizer, long iterations, int slots, List<float[][]> optimizerState,
                          Trainer.State state, Extras extras) {
     }
@@ -114,6 +124,8 @@ public final class Checkpoint {
     /**
      * Throws a clear exception if a checkpoint cannot be written at {@code file}: its directory missing,
      * not a directory or not writable. Called before training starts.
+     *
+     * @param file the checkpoint file to be written
      */
     public static void checkWritable(Path file) {
         Path dir = file.toAbsolutePath().getParent();
@@ -128,7 +140,16 @@ public final class Checkpoint {
         }
     }
 
-    /** Saves atomically, without extras. */
+    /**
+     * Saves atomically, without extras.
+     *
+     * @param file the checkpoint file
+     * @param model the model
+     * @param optimizer the optimizer whose state is saved
+     * @param state the trainer's state
+     * @throws IOException if the file cannot be written (a previous checkpoint there is left
+     *     intact)
+     */
     public static void save(Path file, Model model, Optimizer optimizer, Trainer.State state) throws IOException {
         save(file, model, optimizer, state, Extras.NONE);
     }
@@ -138,6 +159,14 @@ public final class Checkpoint {
      * described (a node type without a registered {@link LayerType}, a user-defined activation that is
      * not registered, a connectivity mask), holds non-finite values, or the directory is missing or not
      * writable.
+     *
+     * @param file the checkpoint file
+     * @param model the model
+     * @param optimizer the optimizer whose state is saved
+     * @param state the trainer's state
+     * @param extras class names, standardization and split to save with the model
+     * @throws IOException if the file cannot be written (a previous checkpoint there is left
+     *     intact)
      */
     public static void save(Path file, Model model, Optimizer optimizer, Trainer.State state, Extras extras) throws IOException {
         try {
@@ -303,7 +332,13 @@ public final class Checkpoint {
 
     // ---------------------------------------------------------------------------------- loading
 
-    /** Loads and validates a checkpoint; see the class documentation for what is checked. */
+    /**
+     * Loads and validates a checkpoint; see the class documentation for what is checked.
+     *
+     * @param file the checkpoint file
+     * @return the model, optimizer state, trainer state and extras
+     * @throws IOException if the file cannot be read or is not a valid checkpoint
+     */
     public static Loaded load(Path file) throws IOException {
         long size;
         try {
@@ -795,6 +830,10 @@ public final class Checkpoint {
     /**
      * Copies a loaded optimizer state into {@code optimizer} (bound to {@code parameters}, the loaded
      * model's). The optimizer must be of the same kind: same name and number of slots.
+     *
+     * @param loaded the loaded checkpoint
+     * @param optimizer the optimizer to restore into
+     * @param parameters the loaded model's parameters
      */
     public static void restoreOptimizer(Loaded loaded, Optimizer optimizer, List<Parameter> parameters) {
         String name = optimizer.name().replace(' ', '_');

@@ -85,6 +85,8 @@ public final class Csv {
     public record Options(Header header, int labelColumn, String labelName, int classes, List<String> classNames,
                           boolean allowNonFinite, int maxLineLength) {
         /**
+         * Options as given, checked.
+         *
          * @throws IllegalArgumentException if the options contradict each other or are out of range
          */
         public Options {
@@ -121,43 +123,84 @@ public final class Csv {
             }
         }
 
-        /** Header detected, the label in the last column, classes from the data, finite values only. */
+        /**
+         * Header detected, the label in the last column, classes from the data, finite values only.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(Header.DETECT, -1, null, 0, List.of(), false, DEFAULT_MAX_LINE_LENGTH);
         }
 
-        /** These options with the given header rule. */
+        /**
+         * These options with the given header rule.
+         *
+         * @param h the header rule
+         * @return the new options
+         */
         public Options withHeader(Header h) {
             return new Options(h, labelColumn, labelName, classes, classNames, allowNonFinite, maxLineLength);
         }
 
-        /** These options with the label in column {@code index} (from 0; −1 for the last). */
+        /**
+         * These options with the label in column {@code index} (from 0; −1 for the last).
+         *
+         * @param index the label column
+         * @return the new options
+         */
         public Options withLabelColumn(int index) {
             return new Options(header, index, null, classes, classNames, allowNonFinite, maxLineLength);
         }
 
-        /** These options with the label in the column the header names {@code name} (implies a header). */
+        /**
+         * These options with the label in the column the header names {@code name} (implies a
+         * header).
+         *
+         * @param name the label column's name in the header
+         * @return the new options
+         */
         public Options withLabelName(String name) {
             Objects.requireNonNull(name, "name");
             return new Options(header, -1, name, classes, classNames, allowNonFinite, maxLineLength);
         }
 
-        /** These options with a fixed number of classes (numeric labels must be below it). */
+        /**
+         * These options with a fixed number of classes (numeric labels must be below it).
+         *
+         * @param n the number of classes
+         * @return the new options
+         */
         public Options withClasses(int n) {
             return new Options(header, labelColumn, labelName, n, classNames, allowNonFinite, maxLineLength);
         }
 
-        /** These options with fixed class names: label i is {@code names.get(i)}; any other label is an error. */
+        /**
+         * These options with fixed class names: label i is {@code names.get(i)}; any other label is
+         * an error.
+         *
+         * @param names the class names in id order
+         * @return the new options
+         */
         public Options withClassNames(List<String> names) {
             return new Options(header, labelColumn, labelName, 0, names, allowNonFinite, maxLineLength);
         }
 
-        /** These options accepting (or not) nan and inf feature values. */
+        /**
+         * These options accepting (or not) nan and inf feature values.
+         *
+         * @param allow true to accept nan and inf
+         * @return the new options
+         */
         public Options withAllowNonFinite(boolean allow) {
             return new Options(header, labelColumn, labelName, classes, classNames, allow, maxLineLength);
         }
 
-        /** These options with another line-length limit, in characters. */
+        /**
+         * These options with another line-length limit, in characters.
+         *
+         * @param chars the longest line accepted
+         * @return the new options
+         */
         public Options withMaxLineLength(int chars) {
             return new Options(header, labelColumn, labelName, classes, classNames, allowNonFinite, chars);
         }
@@ -193,14 +236,31 @@ public final class Csv {
         }
     }
 
-    /** Reads a CSV file. */
+    /**
+     * Reads a CSV file.
+     *
+     * @param file the file
+     * @param options how to read it
+     * @return the dataset, its class names and its feature names
+     * @throws IOException if the file cannot be read or is malformed ({@link
+     *     MalformedDataException}, naming line and column)
+     */
     public static Table read(Path file, Options options) throws IOException {
         try (InputStream raw = Files.newInputStream(file)) {
             return read(raw, file.toString(), options);
         }
     }
 
-    /** Reads a CSV stream (not closed); {@code name} names it in messages. */
+    /**
+     * Reads a CSV stream (not closed); {@code name} names it in messages.
+     *
+     * @param stream the CSV text, UTF-8
+     * @param name the stream's name, for messages
+     * @param options how to read it
+     * @return the dataset, its class names and its feature names
+     * @throws IOException if the stream cannot be read or is malformed ({@link
+     *     MalformedDataException}, naming line and column)
+     */
     public static Table read(InputStream stream, String name, Options options) throws IOException {
         return read(stream, name, options, Parser::parse);
     }
@@ -210,7 +270,12 @@ public final class Csv {
      * and with the header rule, limits and errors of {@link #read}. The options' label column,
      * classes and class names are not used.
      *
+     * @param file the file
+     * @param options how to read it
+     * @return the feature values and the columns' names
      * @throws IllegalArgumentException if the options name a label column
+     * @throws IOException if the file cannot be read or is malformed ({@link
+     *     MalformedDataException}, naming line and column)
      */
     public static Features readFeatures(Path file, Options options) throws IOException {
         try (InputStream raw = Files.newInputStream(file)) {
@@ -218,7 +283,17 @@ public final class Csv {
         }
     }
 
-    /** Reads a CSV stream without a label column (not closed); see {@link #readFeatures(Path, Options)}. */
+    /**
+     * Reads a CSV stream without a label column (not closed); see {@link #readFeatures(Path,
+     * Options)}.
+     *
+     * @param stream the CSV text, UTF-8
+     * @param name the stream's name, for messages
+     * @param options how to read it
+     * @return the feature values and the columns' names
+     * @throws IOException if the stream cannot be read or is malformed ({@link
+     *     MalformedDataException}, naming line and column)
+     */
     public static Features readFeatures(InputStream stream, String name, Options options) throws IOException {
         if (options.labelName() != null) {
             throw new IllegalArgumentException("the label column '" + options.labelName() + "' is named, but features alone are read");

@@ -77,6 +77,12 @@ public final class Dataset {
     /**
      * A classification dataset over the given arrays (not copied: the caller hands them over).
      *
+     * @param name the dataset's name, for messages
+     * @param x the features, {@code features} per sample, row-major
+     * @param features the number of features per sample
+     * @param labels the class of each sample
+     * @param classes the number of classes
+     * @return the dataset
      * @throws IllegalArgumentException if sizes disagree or a label is outside 0..classes−1 (naming the row)
      */
     public static Dataset of(String name, float[] x, int features, int[] labels, int classes) {
@@ -86,42 +92,75 @@ public final class Dataset {
         return builder(name).features(Shape.of(features), x).labels(labels, classes).build();
     }
 
-    /** A builder: features (floats, bytes or ids), then targets (labels, float targets or flags). */
+    /**
+     * A builder: features (floats, bytes or ids), then targets (labels, float targets or flags).
+     *
+     * @param name the dataset's name, for messages
+     * @return a new builder
+     */
     public static Builder builder(String name) {
         return new Builder(Objects.requireNonNull(name, "name"));
     }
 
-    /** The dataset's name, for messages and reports. */
+    /**
+     * The dataset's name, for messages and reports.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** Number of samples. */
+    /**
+     * Number of samples.
+     *
+     * @return the number of samples
+     */
     public int size() {
         return size;
     }
 
-    /** Values per sample. */
+    /**
+     * Values per sample.
+     *
+     * @return the number of feature values per sample
+     */
     public int features() {
         return features;
     }
 
-    /** The shape of one sample's features. */
+    /**
+     * The shape of one sample's features.
+     *
+     * @return the feature shape
+     */
     public Shape featureShape() {
         return shape;
     }
 
-    /** What the targets are. */
+    /**
+     * What the targets are.
+     *
+     * @return classification, regression or multi-label
+     */
     public Task task() {
         return task;
     }
 
-    /** Whether the features are integer ids. */
+    /**
+     * Whether the features are integer ids.
+     *
+     * @return true for id features
+     */
     public boolean hasIds() {
         return store instanceof Ids;
     }
 
-    /** Width of a batch's target rows: classes (one-hot) for classification, else outputs. */
+    /**
+     * Width of a batch's target rows: classes (one-hot) for classification, else outputs.
+     *
+     * @return the target width
+     */
     public int targetWidth() {
         return targetWidth;
     }
@@ -129,6 +168,7 @@ public final class Dataset {
     /**
      * Number of classes.
      *
+     * @return the number of classes
      * @throws IllegalStateException unless this is a classification dataset
      */
     public int classes() {
@@ -136,19 +176,34 @@ public final class Dataset {
         return classes;
     }
 
-    /** The class names, index = label (by default "0", "1", …). */
+    /**
+     * The class names, index = label (by default "0", "1", …).
+     *
+     * @return the class names (unmodifiable)
+     */
     public List<String> classNames() {
         requireClassification();
         return classNames;
     }
 
-    /** The label of sample i. */
+    /**
+     * The label of sample i.
+     *
+     * @param i the sample's index
+     * @return its class
+     */
     public int label(int i) {
         requireClassification();
         return labels[row(i)];
     }
 
-    /** Target j of sample i (for classification, 1 for its class and 0 otherwise). */
+    /**
+     * Target j of sample i (for classification, 1 for its class and 0 otherwise).
+     *
+     * @param i the sample's index
+     * @param j the target's index, in [0, {@link #targetWidth()})
+     * @return the target value
+     */
     public float target(int i, int j) {
         Objects.checkIndex(j, targetWidth);
         int r = row(i);
@@ -167,14 +222,25 @@ public final class Dataset {
         return index == null ? i : index[i];
     }
 
-    /** A copy of sample i's features. */
+    /**
+     * A copy of sample i's features.
+     *
+     * @param i the sample's index
+     * @return its features, copied
+     */
     public float[] sample(int i) {
         float[] out = new float[features];
         store.copyRow(row(i), out, 0);
         return out;
     }
 
-    /** Samples {@code from .. to)} as a new matrix. */
+    /**
+     * Samples {@code from .. to)} as a new matrix.
+     *
+     * @param from the first sample
+     * @param to the end of the range (exclusive)
+     * @return a {@code (to − from) × features} matrix
+     */
     public Matrix features(int from, int to) {
         Objects.checkFromToIndex(from, to, size);
         Matrix m = Matrix.zeros(to - from, features);
@@ -184,12 +250,23 @@ public final class Dataset {
         return m;
     }
 
-    /** The same samples under another name (the arrays are shared: datasets are immutable). */
+    /**
+     * The same samples under another name (the arrays are shared: datasets are immutable).
+     *
+     * @param newName the new name
+     * @return the renamed dataset
+     */
     public Dataset named(String newName) {
         return with(Objects.requireNonNull(newName, "name"), store, index, size);
     }
 
-    /** The samples at the given indices, in that order: a view sharing this dataset's arrays. */
+    /**
+     * The samples at the given indices, in that order: a view sharing this dataset's arrays.
+     *
+     * @param newName the subset's name
+     * @param indices the samples' indices
+     * @return the subset
+     */
     public Dataset subset(String newName, int[] indices) {
         int[] rows = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
@@ -198,7 +275,14 @@ public final class Dataset {
         return with(Objects.requireNonNull(newName, "name"), store, rows, rows.length);
     }
 
-    /** A seeded random split: the first part gets {@code 1 − fraction} of the samples (views, no copy). */
+    /**
+     * A seeded random split: the first part gets {@code 1 − fraction} of the samples (views, no
+     * copy).
+     *
+     * @param fraction the share of the second part, in (0, 1)
+     * @param seed the seed of the shuffle
+     * @return the two parts
+     */
     public Split split(double fraction, long seed) {
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException(name + ": split fraction must be in (0, 1), got " + fraction);
@@ -212,12 +296,17 @@ public final class Dataset {
                 subset(name + "-b", Arrays.copyOfRange(order, size() - second, size())));
     }
 
-    /** Two parts of a dataset. */
+    /**
+     * Two parts of a dataset.
+     *
+     * @param first the first part
+     * @param second the second part
+     */
     public record Split(Dataset first, Dataset second) {
     }
 
     /** Fisher–Yates permutation of 0..n−1 from the generator. */
-    public static int[] permutation(int n, SplittableRandom random) {
+    static int[] permutation(int n, SplittableRandom random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;
@@ -227,7 +316,7 @@ public final class Dataset {
     }
 
     /** Fisher–Yates shuffle in place. */
-    public static void shuffle(int[] p, SplittableRandom random) {
+    static void shuffle(int[] p, SplittableRandom random) {
         for (int i = p.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = p[i];
@@ -239,6 +328,9 @@ public final class Dataset {
     /**
      * Per-feature mean and 1/std, fitted on one dataset (the training split) and applied to others;
      * checkpoints store it so that evaluation and prediction apply the same transformation.
+     *
+     * @param mean the mean of each feature
+     * @param inverseStd the reciprocal of each feature's standard deviation
      */
     public record Standardization(float[] mean, float[] inverseStd) {
         /** Copies the arrays; both must have the same length. */
@@ -250,17 +342,33 @@ public final class Dataset {
             inverseStd = inverseStd.clone();
         }
 
+        /**
+         * The mean of each feature.
+         *
+         * @return the means, copied
+         */
         @Override
         public float[] mean() {
             return mean.clone();
         }
 
+        /**
+         * The reciprocal of each feature's standard deviation (1 for a constant feature).
+         *
+         * @return the scales, copied
+         */
         @Override
         public float[] inverseStd() {
             return inverseStd.clone();
         }
 
-        /** Applies (x − mean)·invStd in place to {@code rows} samples of {@code x}. */
+        /**
+         * Applies (x − mean)·invStd in place to {@code rows} samples of {@code x}.
+         *
+         * @param x the features, row-major
+         * @param offset the index of the first sample's first feature
+         * @param rows the number of samples
+         */
         public void apply(float[] x, int offset, int rows) {
             int f = mean.length;
             for (int r = 0; r < rows; r++) {
@@ -282,7 +390,11 @@ public final class Dataset {
         }
     }
 
-    /** Fits a standardization on this dataset (features with zero variance keep scale 1). */
+    /**
+     * Fits a standardization on this dataset (features with zero variance keep scale 1).
+     *
+     * @return the fitted standardization
+     */
     public Standardization fitStandardization() {
         requireValues("standardize");
         double[] sum = new double[features];
@@ -307,7 +419,12 @@ public final class Dataset {
         return new Standardization(mean, inv);
     }
 
-    /** (x − mean)·invStd per feature, into new float features. */
+    /**
+     * (x − mean)·invStd per feature, into new float features.
+     *
+     * @param s the standardization
+     * @return the standardized dataset
+     */
     public Dataset standardized(Standardization s) {
         requireValues("standardize");
         if (s.mean.length != features) {
@@ -318,7 +435,13 @@ public final class Dataset {
         return compacted(new Floats(nx, features));
     }
 
-    /** Every value multiplied by {@code factor} (e.g. 1/255 for bytes, 1/16 for the digits), into new float features. */
+    /**
+     * Every value multiplied by {@code factor} (e.g. 1/255 for bytes, 1/16 for the digits), into
+     * new float features.
+     *
+     * @param factor the scale
+     * @return the scaled dataset
+     */
     public Dataset scaled(float factor) {
         requireValues("scale");
         float[] nx = materialize();
@@ -364,6 +487,12 @@ public final class Dataset {
      * Copies the samples {@code order[from..from+rows)} into {@code batch} (rows × features) and
      * their targets into {@code target} (rows × {@link #targetWidth()}: one-hot rows for
      * classification). Allocates nothing.
+     *
+     * @param order sample indices
+     * @param from the first position in {@code order}
+     * @param rows the number of samples
+     * @param batch where the features are written
+     * @param target where the targets are written
      */
     public void gather(int[] order, int from, int rows, Matrix batch, Matrix target) {
         float[] b = batch.data();
@@ -459,13 +588,26 @@ public final class Dataset {
             storedValues = length;
         }
 
-        /** Float features of this shape per sample, row-major. */
+        /**
+         * Float features of this shape per sample, row-major.
+         *
+         * @param s the shape of one sample
+         * @param x the features (kept, not copied)
+         * @return this builder
+         */
         public Builder features(Shape s, float[] x) {
             setFeatures(s, new Floats(x, s.size()), x.length);
             return this;
         }
 
-        /** Unsigned byte features of this shape, each read as {@code (b & 0xFF) · scale}. */
+        /**
+         * Unsigned byte features of this shape, each read as {@code (b & 0xFF) · scale}.
+         *
+         * @param s the shape of one sample
+         * @param x the features (kept, not copied)
+         * @param scale the factor applied to each byte
+         * @return this builder
+         */
         public Builder bytes(Shape s, byte[] x, float scale) {
             if (!Float.isFinite(scale)) {
                 throw new IllegalArgumentException(name + ": byte scale must be finite, got " + scale);
@@ -474,7 +616,13 @@ public final class Dataset {
             return this;
         }
 
-        /** Integer ids, {@code perSample} per sample, each in 0..{@link #MAX_ID}−1. */
+        /**
+         * Integer ids, {@code perSample} per sample, each in 0..{@link #MAX_ID}−1.
+         *
+         * @param perSample the number of ids per sample
+         * @param x the ids (kept, not copied)
+         * @return this builder
+         */
         public Builder ids(int perSample, int[] x) {
             for (int i = 0; i < x.length; i++) {
                 if (x[i] < 0 || x[i] >= MAX_ID) {
@@ -493,12 +641,25 @@ public final class Dataset {
             task = t;
         }
 
-        /** Class labels in 0..classes−1, named "0", "1", …. */
+        /**
+         * Class labels in 0..classes−1, named "0", "1", ….
+         *
+         * @param l the labels (kept, not copied)
+         * @param k the number of classes
+         * @return this builder
+         */
         public Builder labels(int[] l, int k) {
             return labels(l, k, null);
         }
 
-        /** Class labels in 0..classes−1 with their names (index = label), or null for "0", "1", …. */
+        /**
+         * Class labels in 0..classes−1 with their names (index = label), or null for "0", "1", ….
+         *
+         * @param l the labels (kept, not copied)
+         * @param k the number of classes
+         * @param names the class names, or null
+         * @return this builder
+         */
         public Builder labels(int[] l, int k, List<String> names) {
             setTask(Task.CLASSIFICATION);
             if (k < 2) {
@@ -523,14 +684,26 @@ public final class Dataset {
             return this;
         }
 
-        /** Float regression targets, {@code width} per sample, finite. */
+        /**
+         * Float regression targets, {@code width} per sample, finite.
+         *
+         * @param t the targets (kept, not copied)
+         * @param width the number of targets per sample
+         * @return this builder
+         */
         public Builder targets(float[] t, int width) {
             setTask(Task.REGRESSION);
             setTargets(t, width, false);
             return this;
         }
 
-        /** Multi-label flags (0 or 1), {@code width} per sample. */
+        /**
+         * Multi-label flags (0 or 1), {@code width} per sample.
+         *
+         * @param t the flags (kept, not copied)
+         * @param width the number of flags per sample
+         * @return this builder
+         */
         public Builder multiLabel(float[] t, int width) {
             setTask(Task.MULTI_LABEL);
             setTargets(t, width, true);
@@ -555,6 +728,7 @@ public final class Dataset {
         /**
          * The dataset.
          *
+         * @return the dataset
          * @throws IllegalStateException    if features or targets are missing
          * @throws IllegalArgumentException if the number of samples differs between them
          */

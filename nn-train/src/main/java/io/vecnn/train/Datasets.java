@@ -16,6 +16,9 @@ public final class Datasets {
     /**
      * The UCI optical handwritten digits (1,797 8×8 images, pixels 0–16 scaled to [0, 1], 10 classes),
      * embedded in this jar; source and licence in {@code io/vecnn/train/data/README.md}.
+     *
+     * @return the digits dataset
+     * @throws IOException if the embedded resource cannot be read
      */
     public static Dataset digits() throws IOException {
         try (InputStream in = Datasets.class.getResourceAsStream("data/digits.csv.gz")) {
@@ -27,7 +30,12 @@ public final class Datasets {
         }
     }
 
-    /** A train/test pair. */
+    /**
+     * A train/test pair.
+     *
+     * @param train the training set
+     * @param test the test set
+     */
     public record TrainTest(Dataset train, Dataset test) {
     }
 
@@ -35,6 +43,10 @@ public final class Datasets {
      * MNIST-layout IDX files in a directory: {@code train-images-idx3-ubyte}, {@code train-labels-idx1-ubyte},
      * {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}, each optionally with {@code .gz};
      * pixels scaled to [0, 1], 10 classes.
+     *
+     * @param dir the directory
+     * @return the training and test sets
+     * @throws IOException if a file is missing, unreadable or malformed
      */
     public static TrainTest idxDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {

@@ -42,27 +42,47 @@ public final class Evaluation {
         this.sumSquares = a.sumSquares == null ? null : a.sumSquares.clone();
     }
 
-    /** The task. */
+    /**
+     * The task.
+     *
+     * @return the task
+     */
     public Dataset.Task task() {
         return task;
     }
 
-    /** Mean loss over the samples. */
+    /**
+     * Mean loss over the samples.
+     *
+     * @return the mean loss
+     */
     public double loss() {
         return loss;
     }
 
-    /** Number of samples evaluated. */
+    /**
+     * Number of samples evaluated.
+     *
+     * @return the number of samples
+     */
     public long samples() {
         return samples;
     }
 
-    /** Accuracy for classification and multi-label, R² for regression. */
+    /**
+     * Accuracy for classification and multi-label, R² for regression.
+     *
+     * @return the score
+     */
     public double score() {
         return task == Dataset.Task.REGRESSION ? r2() : accuracy();
     }
 
-    /** The name of {@link #score()}: {@code "accuracy"} or {@code "r2"}. */
+    /**
+     * The name of {@link #score()}: {@code "accuracy"} or {@code "r2"}.
+     *
+     * @return the score's name
+     */
     public String scoreName() {
         return scoreName(task);
     }
@@ -71,7 +91,12 @@ public final class Evaluation {
         return task == Dataset.Task.REGRESSION ? "r2" : "accuracy";
     }
 
-    /** Fraction of samples classified right (classification) or of flags right (multi-label); NaN for regression. */
+    /**
+     * Fraction of samples classified right (classification) or of flags right (multi-label); NaN
+     * for regression.
+     *
+     * @return the accuracy, in [0, 1]
+     */
     public double accuracy() {
         return switch (task) {
             case CLASSIFICATION -> {
@@ -86,7 +111,11 @@ public final class Evaluation {
         };
     }
 
-    /** {@code confusion[actual][predicted]} counts (a copy); classification only. */
+    /**
+     * {@code confusion[actual][predicted]} counts (a copy); classification only.
+     *
+     * @return the confusion matrix, classes × classes
+     */
     public int[][] confusion() {
         requireTask(Dataset.Task.CLASSIFICATION);
         int[][] c = new int[confusion.length][];
@@ -99,7 +128,13 @@ public final class Evaluation {
         return c;
     }
 
-    /** Precision of class {@code c}: right predictions of c over all predictions of c (NaN if c was never predicted). */
+    /**
+     * Precision of class {@code c}: right predictions of c over all predictions of c (NaN if c was
+     * never predicted).
+     *
+     * @param c the class
+     * @return its precision
+     */
     public double precision(int c) {
         requireTask(Dataset.Task.CLASSIFICATION);
         long predicted = 0;
@@ -109,7 +144,12 @@ public final class Evaluation {
         return (double) confusion[c][c] / predicted;
     }
 
-    /** Recall of class {@code c}: right predictions of c over its samples (NaN if it has none). */
+    /**
+     * Recall of class {@code c}: right predictions of c over its samples (NaN if it has none).
+     *
+     * @param c the class
+     * @return its recall
+     */
     public double recall(int c) {
         requireTask(Dataset.Task.CLASSIFICATION);
         long actual = 0;
@@ -119,7 +159,12 @@ public final class Evaluation {
         return (double) confusion[c][c] / actual;
     }
 
-    /** F1 of class {@code c} (0 when precision and recall are both 0 or undefined). */
+    /**
+     * F1 of class {@code c} (0 when precision and recall are both 0 or undefined).
+     *
+     * @param c the class
+     * @return its F1
+     */
     public double f1(int c) {
         return f1(precision(c), recall(c));
     }
@@ -128,7 +173,11 @@ public final class Evaluation {
         return p + r > 0 ? 2 * p * r / (p + r) : 0;
     }
 
-    /** The mean of the per-class F1 (classification), or micro F1 (multi-label). */
+    /**
+     * The mean of the per-class F1 (classification), or micro F1 (multi-label).
+     *
+     * @return the macro F1
+     */
     public double macroF1() {
         if (task == Dataset.Task.MULTI_LABEL) {
             return f1(microPrecision(), microRecall());
@@ -141,19 +190,31 @@ public final class Evaluation {
         return s / confusion.length;
     }
 
-    /** Multi-label: set flags predicted right over all flags predicted set. */
+    /**
+     * Multi-label: set flags predicted right over all flags predicted set.
+     *
+     * @return the micro precision
+     */
     public double microPrecision() {
         requireTask(Dataset.Task.MULTI_LABEL);
         return (double) flags[0] / (flags[0] + flags[1]);
     }
 
-    /** Multi-label: set flags predicted right over all set flags. */
+    /**
+     * Multi-label: set flags predicted right over all set flags.
+     *
+     * @return the micro recall
+     */
     public double microRecall() {
         requireTask(Dataset.Task.MULTI_LABEL);
         return (double) flags[0] / (flags[0] + flags[2]);
     }
 
-    /** Mean squared error over samples and outputs (regression). */
+    /**
+     * Mean squared error over samples and outputs (regression).
+     *
+     * @return the mean squared error
+     */
     public double mse() {
         requireTask(Dataset.Task.REGRESSION);
         double s = 0;
@@ -163,7 +224,11 @@ public final class Evaluation {
         return s / ((double) samples * sse.length);
     }
 
-    /** Mean absolute error over samples and outputs (regression). */
+    /**
+     * Mean absolute error over samples and outputs (regression).
+     *
+     * @return the mean absolute error
+     */
     public double mae() {
         requireTask(Dataset.Task.REGRESSION);
         double s = 0;
@@ -173,7 +238,12 @@ public final class Evaluation {
         return s / ((double) samples * sae.length);
     }
 
-    /** R² = 1 − SS_res/SS_tot per output, averaged over outputs (regression; an output with SS_tot = 0 counts as 0). */
+    /**
+     * R² = 1 − SS_res/SS_tot per output, averaged over outputs (regression; an output with SS_tot =
+     * 0 counts as 0).
+     *
+     * @return R²
+     */
     public double r2() {
         requireTask(Dataset.Task.REGRESSION);
         double s = 0;
@@ -191,7 +261,11 @@ public final class Evaluation {
         }
     }
 
-    /** The confusion matrix as an aligned text table (classification). */
+    /**
+     * The confusion matrix as an aligned text table (classification).
+     *
+     * @return the table
+     */
     public String confusionTable() {
         requireTask(Dataset.Task.CLASSIFICATION);
         int k = confusion.length;
@@ -210,7 +284,11 @@ public final class Evaluation {
         return sb.toString();
     }
 
-    /** A multi-line report of every metric of the task. */
+    /**
+     * A multi-line report of every metric of the task.
+     *
+     * @return the report
+     */
     public String report() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "loss %.4f over %d samples%n", loss, samples));

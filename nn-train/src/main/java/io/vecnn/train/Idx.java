@@ -30,9 +30,18 @@ public final class Idx {
     private Idx() {
     }
 
-    /** An IDX tensor: its dimensions and its values as floats. */
+    /**
+     * An IDX tensor: its dimensions and its values as floats.
+     *
+     * @param dims the dimensions, the first being the number of items
+     * @param values the values, row-major
+     */
     public record Tensor(int[] dims, float[] values) {
-        /** Product of the dimensions after the first (values per item). */
+        /**
+         * Product of the dimensions after the first (values per item).
+         *
+         * @return the item size
+         */
         public int itemSize() {
             int n = 1;
             for (int i = 1; i < dims.length; i++) {
@@ -42,7 +51,14 @@ public final class Idx {
         }
     }
 
-    /** Reads one IDX file; NaN and infinite values (of float and double files) are rejected. */
+    /**
+     * Reads one IDX file; NaN and infinite values (of float and double files) are rejected.
+     *
+     * @param file the file, raw or gzip-compressed
+     * @return the tensor
+     * @throws IOException if the file cannot be read or is malformed ({@link
+     *     MalformedDataException})
+     */
     public static Tensor read(Path file) throws IOException {
         return read(file, false);
     }
@@ -50,7 +66,11 @@ public final class Idx {
     /**
      * Reads one IDX file.
      *
+     * @param file the file, raw or gzip-compressed
      * @param allowNonFinite whether NaN and infinite values of float and double files are accepted
+     * @return the tensor
+     * @throws IOException if the file cannot be read or is malformed ({@link
+     *     MalformedDataException})
      */
     public static Tensor read(Path file, boolean allowNonFinite) throws IOException {
         // A pipe or device has no length to check the header against: it is read like a compressed file.
@@ -63,9 +83,13 @@ public final class Idx {
     /**
      * Reads one IDX stream (not closed), raw or gzip-compressed (detected from its first two bytes).
      *
+     * @param stream the IDX bytes
      * @param name           the file's name, for messages
      * @param knownSize      the raw stream's length in bytes, or -1 if unknown
      * @param allowNonFinite whether NaN and infinite values of float and double files are accepted
+     * @return the tensor
+     * @throws IOException if the stream cannot be read or is malformed ({@link
+     *     MalformedDataException})
      */
     public static Tensor read(InputStream stream, String name, long knownSize, boolean allowNonFinite) throws IOException {
         InputStream raw = new BufferedInputStream(stream, 1 << 16);
@@ -230,6 +254,14 @@ public final class Idx {
      * Reads an image file and a label file into a dataset: images scaled by {@code scale}, labels in
      * 0..classes−1. Items of rank 2 (rows × columns) become one-channel images (1 × rows × columns,
      * NCHW), items of rank 3 (channels × rows × columns) images as they are, others feature vectors.
+     *
+     * @param name the dataset's name
+     * @param images the image file
+     * @param labels the label file
+     * @param classes the number of classes
+     * @param scale the factor applied to each pixel
+     * @return the dataset
+     * @throws IOException if a file cannot be read, is malformed or the two disagree
      */
     public static Dataset dataset(String name, Path images, Path labels, int classes, float scale) throws IOException {
         Tensor img = read(images);

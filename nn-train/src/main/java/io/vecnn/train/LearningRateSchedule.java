@@ -6,16 +6,34 @@ package io.vecnn.train;
  */
 @FunctionalInterface
 public interface LearningRateSchedule {
-    /** The learning rate at {@code step}. */
+    /**
+     * The learning rate at {@code step}.
+     *
+     * @param step the step, from 0
+     * @param stepsPerEpoch the number of steps in an epoch
+     * @return the learning rate
+     */
     double rate(long step, long stepsPerEpoch);
 
-    /** η throughout. */
+    /**
+     * η throughout.
+     *
+     * @param lr the learning rate η
+     * @return the schedule
+     */
     static LearningRateSchedule constant(double lr) {
         requirePositive(lr);
         return (s, e) -> lr;
     }
 
-    /** η·γ^⌊epoch / every⌋: multiplied by γ every {@code everyEpochs} epochs. */
+    /**
+     * η·γ^⌊epoch / every⌋: multiplied by γ every {@code everyEpochs} epochs.
+     *
+     * @param lr the learning rate η
+     * @param everyEpochs the epochs between decays
+     * @param gamma the factor γ
+     * @return the schedule
+     */
     static LearningRateSchedule step(double lr, int everyEpochs, double gamma) {
         requirePositive(lr);
         if (everyEpochs < 1 || !(gamma > 0)) {
@@ -24,7 +42,13 @@ public interface LearningRateSchedule {
         return (s, e) -> lr * Math.pow(gamma, (s / e) / everyEpochs);
     }
 
-    /** η·γ^epoch, decayed continuously per step. */
+    /**
+     * η·γ^epoch, decayed continuously per step.
+     *
+     * @param lr the learning rate η
+     * @param gammaPerEpoch the factor γ per epoch
+     * @return the schedule
+     */
     static LearningRateSchedule exponential(double lr, double gammaPerEpoch) {
         requirePositive(lr);
         if (!(gammaPerEpoch > 0)) {
@@ -33,7 +57,14 @@ public interface LearningRateSchedule {
         return (s, e) -> lr * Math.pow(gammaPerEpoch, (double) s / e);
     }
 
-    /** Cosine annealing from η to {@code minLr} over {@code epochs} epochs. */
+    /**
+     * Cosine annealing from η to {@code minLr} over {@code epochs} epochs.
+     *
+     * @param lr the learning rate η
+     * @param minLr the final learning rate
+     * @param epochs the length of the annealing, in epochs
+     * @return the schedule
+     */
     static LearningRateSchedule cosine(double lr, double minLr, int epochs) {
         requirePositive(lr);
         if (epochs < 1 || !(minLr > 0) || minLr > lr) {
@@ -45,7 +76,13 @@ public interface LearningRateSchedule {
         };
     }
 
-    /** Linear warm-up from η/warmupSteps to the wrapped schedule over the first {@code warmupSteps} steps. */
+    /**
+     * Linear warm-up from η/warmupSteps to the wrapped schedule over the first {@code warmupSteps}
+     * steps.
+     *
+     * @param warmupSteps the length of the warm-up, in steps
+     * @return the schedule with warm-up
+     */
     default LearningRateSchedule withWarmup(long warmupSteps) {
         if (warmupSteps < 0) {
             throw new IllegalArgumentException("warm-up steps must be >= 0, got " + warmupSteps);

@@ -10,12 +10,21 @@ import java.io.IOException;
 public class MalformedDataException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the file and the problem */
+    /**
+     * An exception with this message.
+     *
+     * @param message names the file and the problem
+     */
     public MalformedDataException(String message) {
         super(message);
     }
 
-    /** @param message names the file and the problem */
+    /**
+     * An exception with this message and the error that revealed the problem.
+     *
+     * @param message names the file and the problem
+     * @param cause   the underlying error
+     */
     public MalformedDataException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -18,37 +18,78 @@ public final class Optimizers {
     private Optimizers() {
     }
 
-    /** Plain SGD: w ← w − η(g + λw). */
+    /**
+     * Plain SGD: w ← w − η(g + λw).
+     *
+     * @param weightDecay the weight decay λ (0 for none)
+     * @return a new optimizer, bound to parameters on its first step
+     */
     public static Optimizer sgd(float weightDecay) {
         return new Sgd(0f, false, weightDecay);
     }
 
-    /** SGD with momentum μ (v ← μv + g, w ← w − ηv), optionally Nesterov (w ← w − η(g + μv)). */
+    /**
+     * SGD with momentum μ (v ← μv + g, w ← w − ηv), optionally Nesterov (w ← w − η(g + μv)).
+     *
+     * @param momentum the momentum μ
+     * @param nesterov true for Nesterov momentum
+     * @param weightDecay the weight decay λ (0 for none)
+     * @return a new optimizer, bound to parameters on its first step
+     */
     public static Optimizer sgd(float momentum, boolean nesterov, float weightDecay) {
         return new Sgd(momentum, nesterov, weightDecay);
     }
 
-    /** Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8 and L2 weight decay λ. */
+    /**
+     * Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8 and L2 weight decay λ.
+     *
+     * @param weightDecay the weight decay λ (0 for none)
+     * @return a new optimizer, bound to parameters on its first step
+     */
     public static Optimizer adam(float weightDecay) {
         return new Adam(0.9f, 0.999f, 1e-8f, weightDecay, false);
     }
 
-    /** Adam with the given hyper-parameters; {@code decoupled} makes it AdamW. */
+    /**
+     * Adam with the given hyper-parameters; {@code decoupled} makes it AdamW.
+     *
+     * @param beta1 β₁, the decay of the first moment
+     * @param beta2 β₂, the decay of the second moment
+     * @param eps ε, added to the denominator
+     * @param weightDecay the weight decay λ (0 for none)
+     * @param decoupled true for AdamW's decoupled decay, false for L2
+     * @return a new optimizer, bound to parameters on its first step
+     */
     public static Optimizer adam(float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
         return new Adam(beta1, beta2, eps, weightDecay, decoupled);
     }
 
-    /** AdamW: Adam with decoupled weight decay (PyTorch's default λ is 0.01). */
+    /**
+     * AdamW: Adam with decoupled weight decay (PyTorch's default λ is 0.01).
+     *
+     * @param weightDecay the weight decay λ (0 for none)
+     * @return a new optimizer, bound to parameters on its first step
+     */
     public static Optimizer adamW(float weightDecay) {
         return new Adam(0.9f, 0.999f, 1e-8f, weightDecay, true);
     }
 
-    /** RMSProp with ρ = 0.99, ε = 1e-8. */
+    /**
+     * RMSProp with ρ = 0.99, ε = 1e-8.
+     *
+     * @param weightDecay the weight decay λ (0 for none)
+     * @return a new optimizer, bound to parameters on its first step
+     */
     public static Optimizer rmsprop(float weightDecay) {
         return new RmsProp(0.99f, 1e-8f, weightDecay);
     }
 
-    /** AdaGrad with ε = 1e-10. */
+    /**
+     * AdaGrad with ε = 1e-10.
+     *
+     * @param weightDecay the weight decay λ (0 for none)
+     * @return a new optimizer, bound to parameters on its first step
+     */
     public static Optimizer adagrad(float weightDecay) {
         return new AdaGrad(1e-10f, weightDecay);
     }
@@ -56,6 +97,10 @@ public final class Optimizers {
     /**
      * The optimizer with this name: {@code sgd}, {@code momentum} (0.9), {@code nesterov} (0.9),
      * {@code adam}, {@code adamw}, {@code rmsprop}, {@code adagrad}.
+     *
+     * @param name the optimizer's name
+     * @param weightDecay the weight decay λ (0 for none)
+     * @return a new optimizer, bound to parameters on its first step
      */
     public static Optimizer named(String name, float weightDecay) {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {

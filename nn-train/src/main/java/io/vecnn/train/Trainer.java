@@ -89,12 +89,28 @@ public final class Trainer {
         this.shards = Math.max(b.shards, b.replicas);
     }
 
-    /** A builder for training {@code model} with {@code loss} and {@code optimizer}. */
+    /**
+     * A builder for training {@code model} with {@code loss} and {@code optimizer}.
+     *
+     * @param model the model to train
+     * @param loss the loss to minimize
+     * @param optimizer the optimizer
+     * @return a new builder
+     */
     public static Builder builder(Model model, Loss loss, Optimizer optimizer) {
         return new Builder(model, loss, optimizer);
     }
 
-    /** The state that a checkpoint saves besides parameters and optimizer state. */
+    /**
+     * The state that a checkpoint saves besides parameters and optimizer state.
+     *
+     * @param seed the shuffling seed
+     * @param epochsDone the number of epochs finished
+     * @param step the number of steps taken
+     * @param best the best value of the early-stopping metric so far
+     * @param badEpochs the epochs since it last improved
+     * @param history the metrics of every epoch so far
+     */
     public record State(long seed, int epochsDone, long step, double best, int badEpochs, List<EpochMetrics> history) {
         /** A copy with an unmodifiable history. */
         public State {
@@ -102,27 +118,48 @@ public final class Trainer {
         }
     }
 
-    /** The current training state. */
+    /**
+     * The current training state.
+     *
+     * @return the state
+     */
     public State state() {
         return new State(seed, epochsDone, step, best, badEpochs, history);
     }
 
-    /** The epochs measured so far. */
+    /**
+     * The epochs measured so far.
+     *
+     * @return the metrics of each epoch (unmodifiable)
+     */
     public List<EpochMetrics> history() {
         return List.copyOf(history);
     }
 
-    /** The model trained. */
+    /**
+     * The model trained.
+     *
+     * @return the model
+     */
     public Model model() {
         return model;
     }
 
-    /** The optimizer. */
+    /**
+     * The optimizer.
+     *
+     * @return the optimizer
+     */
     public Optimizer optimizer() {
         return optimizer;
     }
 
-    /** The kernels the trainer computes with (replicas get kernels of their own with a share of its threads). */
+    /**
+     * The kernels the trainer computes with (replicas get kernels of their own with a share of its
+     * threads).
+     *
+     * @return the kernels
+     */
     public Kernels kernels() {
         return kernels;
     }
@@ -130,6 +167,8 @@ public final class Trainer {
     /**
      * Continues from a checkpoint's state: its optimizer state must already be in {@link #optimizer()}
      * ({@link Checkpoint#restoreOptimizer}) and its parameters in the model.
+     *
+     * @param s the checkpoint's trainer state
      */
     public void resumeFrom(State s) {
         if (s.seed() != seed) {
@@ -143,7 +182,11 @@ public final class Trainer {
         history.addAll(s.history());
     }
 
-    /** Whether early stopping ended training. */
+    /**
+     * Whether early stopping ended training.
+     *
+     * @return true if training stopped early
+     */
     public boolean stoppedEarly() {
         return patience > 0 && badEpochs >= patience;
     }
@@ -449,17 +492,37 @@ public final class Trainer {
         }
     }
 
-    /** The model's metrics on a dataset (inference mode), on this trainer's kernels. */
+    /**
+     * The model's metrics on a dataset (inference mode), on this trainer's kernels.
+     *
+     * @param d the dataset
+     * @return the metrics
+     */
     public Evaluation evaluate(Dataset d) {
         return evaluate(model, loss, d, kernels);
     }
 
-    /** Any model's metrics on a dataset, in batches of 1,024, on the default kernels. */
+    /**
+     * Any model's metrics on a dataset, in batches of 1,024, on the default kernels.
+     *
+     * @param model the model
+     * @param loss the loss
+     * @param d the dataset
+     * @return the metrics
+     */
     public static Evaluation evaluate(Model model, Loss loss, Dataset d) {
         return evaluate(model, loss, d, Kernels.get());
     }
 
-    /** Any model's metrics on a dataset, in batches of 1,024, on the given kernels. */
+    /**
+     * Any model's metrics on a dataset, in batches of 1,024, on the given kernels.
+     *
+     * @param model the model
+     * @param loss the loss
+     * @param d the dataset
+     * @param kernels the kernels to compute with
+     * @return the metrics
+     */
     public static Evaluation evaluate(Model model, Loss loss, Dataset d, Kernels kernels) {
         if (d.size() == 0) {
             throw new IllegalArgumentException("cannot evaluate the empty dataset '" + d.name() + "'");
@@ -515,18 +578,33 @@ public final class Trainer {
             this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         }
 
-        /** The learning-rate schedule (default constant 1e-3). */
+        /**
+         * The learning-rate schedule (default constant 1e-3).
+         *
+         * @param s the schedule
+         * @return this builder
+         */
         public Builder schedule(LearningRateSchedule s) {
             this.schedule = Objects.requireNonNull(s, "schedule");
             return this;
         }
 
-        /** Constant learning rate. */
+        /**
+         * Constant learning rate.
+         *
+         * @param lr the learning rate
+         * @return this builder
+         */
         public Builder learningRate(double lr) {
             return schedule(LearningRateSchedule.constant(lr));
         }
 
-        /** Samples per batch (default 128). */
+        /**
+         * Samples per batch (default 128).
+         *
+         * @param b the batch size
+         * @return this builder
+         */
         public Builder batchSize(int b) {
             if (b < 1) {
                 throw new IllegalArgumentException("batch size must be >= 1, got " + b);
@@ -535,7 +613,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Number of epochs (default 10). */
+        /**
+         * Number of epochs (default 10).
+         *
+         * @param e the number of epochs
+         * @return this builder
+         */
         public Builder epochs(int e) {
             if (e < 1) {
                 throw new IllegalArgumentException("epochs must be >= 1, got " + e);
@@ -544,13 +627,23 @@ public final class Trainer {
             return this;
         }
 
-        /** The shuffling seed (default 42). */
+        /**
+         * The shuffling seed (default 42).
+         *
+         * @param s the seed
+         * @return this builder
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
-        /** Clip gradients to this global L2 norm (0, the default, disables clipping). */
+        /**
+         * Clip gradients to this global L2 norm (0, the default, disables clipping).
+         *
+         * @param max the largest global gradient norm, or 0
+         * @return this builder
+         */
         public Builder clipGradientNorm(double max) {
             if (!(max >= 0) || Double.isInfinite(max)) {
                 throw new IllegalArgumentException("gradient clipping norm must be finite and >= 0, got " + max);
@@ -563,6 +656,10 @@ public final class Trainer {
          * Stop after {@code patience} epochs without improvement of {@code metric}: {@code val_loss},
          * {@code val_score}, {@code loss} or {@code score} (the score is accuracy, or R² for
          * regression; {@code val_accuracy} and {@code accuracy} are accepted as its names).
+         *
+         * @param metric the metric watched
+         * @param patience the epochs without improvement tolerated
+         * @return this builder
          */
         public Builder earlyStopping(String metric, int patience) {
             String m = switch (Objects.requireNonNull(metric, "metric")) {
@@ -582,7 +679,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Save a checkpoint to this file after every epoch (atomically replacing the previous one). */
+        /**
+         * Save a checkpoint to this file after every epoch (atomically replacing the previous one).
+         *
+         * @param file the checkpoint file
+         * @return this builder
+         */
         public Builder checkpoint(Path file) {
             return checkpoint(file, Checkpoint.Extras.NONE);
         }
@@ -591,6 +693,10 @@ public final class Trainer {
          * Save a checkpoint to this file after every epoch with these extras (what the model needs
          * besides its weights, e.g. class names and a standardization), atomically replacing the
          * previous one.
+         *
+         * @param file the checkpoint file
+         * @param extras what the checkpoint saves besides the weights
+         * @return this builder
          */
         public Builder checkpoint(Path file, Checkpoint.Extras extras) {
             this.checkpoint = file;
@@ -598,13 +704,23 @@ public final class Trainer {
             return this;
         }
 
-        /** Adds a listener. */
+        /**
+         * Adds a listener.
+         *
+         * @param l the listener
+         * @return this builder
+         */
         public Builder listener(TrainingListener l) {
             listeners.add(Objects.requireNonNull(l, "listener"));
             return this;
         }
 
-        /** The kernels to compute with (default {@link Kernels#get()}, with its threads). */
+        /**
+         * The kernels to compute with (default {@link Kernels#get()}, with its threads).
+         *
+         * @param k the kernels
+         * @return this builder
+         */
         public Builder kernels(Kernels k) {
             this.kernels = Objects.requireNonNull(k, "kernels");
             return this;
@@ -613,6 +729,9 @@ public final class Trainer {
         /**
          * Replicas: threads that run the batch's shards side by side, each on its own training
          * workspace and kernels (default 1). Raises the shard count to at least this.
+         *
+         * @param r the number of replicas
+         * @return this builder
          */
         public Builder replicas(int r) {
             if (r < 1) {
@@ -625,6 +744,9 @@ public final class Trainer {
         /**
          * Shards: parts of each batch whose gradients are computed separately and summed in order
          * (default 1, or the replica count if larger). The weights depend on it, not on the replicas.
+         *
+         * @param s the number of shards
+         * @return this builder
          */
         public Builder shards(int s) {
             if (s < 1) {
@@ -634,7 +756,11 @@ public final class Trainer {
             return this;
         }
 
-        /** The trainer. */
+        /**
+         * The trainer.
+         *
+         * @return the trainer
+         */
         public Trainer build() {
             if (checkpoint != null) {
                 Checkpoint.checkWritable(checkpoint);

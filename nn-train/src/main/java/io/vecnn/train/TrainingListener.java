@@ -18,7 +18,11 @@ public interface TrainingListener {
     default void onStep(int epoch, long step, int batchInEpoch, int batchesPerEpoch, double loss, int batchSize) {
     }
 
-    /** After each epoch's validation pass (and checkpoint, if configured). */
+    /**
+     * After each epoch's validation pass (and checkpoint, if configured).
+     *
+     * @param metrics the epoch's metrics
+     */
     default void onEpoch(EpochMetrics metrics) {
     }
 }

@@ -48,11 +48,22 @@ public final class AtomicWrite {
     /** What to write: called once with a stream to the temporary file (buffered; closing it only flushes). */
     @FunctionalInterface
     public interface Content {
-        /** Writes the whole content to {@code out}. */
+        /**
+         * Writes the whole content to {@code out}.
+         *
+         * @param out the stream to the temporary file
+         * @throws IOException if writing fails (the target is then left as it was)
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code bytes} (from its position to its limit) atomically to {@code target}. */
+    /**
+     * Writes {@code bytes} (from its position to its limit) atomically to {@code target}.
+     *
+     * @param target the file to replace or create
+     * @param bytes the bytes to write
+     * @throws IOException if the write fails; the target is then unchanged
+     */
     public static void write(Path target, ByteBuffer bytes) throws IOException {
         writeThroughChannel(target, ch -> {
             while (bytes.hasRemaining()) {
@@ -61,7 +72,13 @@ public final class AtomicWrite {
         });
     }
 
-    /** Writes what {@code content} produces atomically to {@code target}. */
+    /**
+     * Writes what {@code content} produces atomically to {@code target}.
+     *
+     * @param target the file to replace or create
+     * @param content what writes the content
+     * @throws IOException if the write fails; the target is then unchanged
+     */
     public static void write(Path target, Content content) throws IOException {
         writeThroughChannel(target, ch -> {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16) {

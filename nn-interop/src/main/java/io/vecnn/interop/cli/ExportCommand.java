@@ -32,7 +32,13 @@ public final class ExportCommand implements Callable<Integer> {
     /** Reads a saved model. */
     @FunctionalInterface
     public interface ModelReader {
-        /** The model saved in {@code file}. */
+        /**
+         * The model saved in {@code file}.
+         *
+         * @param file the saved model
+         * @return the model
+         * @throws IOException if the file cannot be read or is not a saved model
+         */
         Model read(Path file) throws IOException;
     }
 
@@ -52,7 +58,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The file to write (replaced atomically).")
     Path out;
 
-    /** A command that reads models with {@code reader}. */
+    /**
+     * A command that reads models with {@code reader}.
+     *
+     * @param reader how saved models are read
+     */
     public ExportCommand(ModelReader reader) {
         this.reader = Objects.requireNonNull(reader, "reader");
     }
