@@ -5,9 +5,13 @@ import io.vecnn.api.Model;
 import io.vecnn.api.Optimizer;
 import io.vecnn.kernels.Kernels;
 import io.vecnn.layers.Activations;
+import io.vecnn.layers.BatchNorm;
+import io.vecnn.layers.Conv2D;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
+import io.vecnn.layers.Flatten;
 import io.vecnn.layers.Losses;
+import io.vecnn.layers.Pool2D;
 import io.vecnn.train.Checkpoint;
 import io.vecnn.train.Dataset;
 import io.vecnn.train.EpochMetrics;
@@ -49,6 +53,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Standardise each feature to mean 0 and variance 1, fitted on the training part alone and saved "
                     + "with the model (default: on for CSV, off for images).")
     Boolean standardize;
+
+    @Option(names = "--model", defaultValue = "mlp", paramLabel = "ARCHITECTURE",
+            description = "The built-in architecture: mlp (dense layers, --hidden) or cnn (images: conv3x3 32 + batch norm "
+                    + "+ ReLU + max pool 2, conv3x3 64 + batch norm + ReLU + max pool 2, dense 128 ReLU, one output per "
+                    + "class); default ${DEFAULT-VALUE}.")
+    String architecture;
 
     @Option(names = "--hidden", split = ",", paramLabel = "N", converter = Values.PositiveInt.class,
             description = "Hidden layer widths (digits: 128,64; others: 256,128).")
@@ -138,6 +148,9 @@ final class TrainCommand implements Callable<Integer> {
         int ep = epochs != null ? epochs : digits ? 40 : 20;
         int bs = batchSize != null ? batchSize : digits ? 32 : 128;
         List<Integer> widths = hidden != null ? hidden : digits ? List.of(128, 64) : List.of(256, 128);
+        if (!architecture.equals("mlp") && !architecture.equals("cnn")) {
+            throw new ParameterException(spec.commandLine(), "--model must be mlp or cnn, got " + architecture);
+        }
         if (shards > 0 && shards < replicas) {
             throw new ParameterException(spec.commandLine(), "--shards must be >= --replicas, got " + shards + " and " + replicas);
         }
@@ -222,6 +235,9 @@ final class TrainCommand implements Callable<Integer> {
      * each, then one output per class).
      */
     Model buildModel(Dataset train, List<Integer> widths) {
+        if (architecture.equals("cnn")) {
+            return cnn(train.featureShape(), train.targetWidth(), seed);
+        }
         Model.Builder mb = Model.builder(train.features()).seed(seed);
         for (int w : widths) {
             mb.add(Dense.of(w, Activations.named(activation)));
@@ -230,6 +246,31 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return mb.add(Dense.of(train.targetWidth())).build();
+    }
+
+    /**
+     * The built-in CNN for {@code --model cnn}: conv3x3(32, padding 1, no bias) → batch norm + ReLU →
+     * max pool 2 → conv3x3(64, padding 1, no bias) → batch norm + ReLU → max pool 2 → flatten →
+     * dense 128 ReLU → dense {@code classes}. The convolutions have no bias: the batch norm's β is one.
+     *
+     * @throws IllegalArgumentException if the samples are not images (C × H × W) of at least 4 × 4
+     */
+    static Model cnn(io.vecnn.api.Shape image, int classes, long seed) {
+        if (!image.isImage() || image.height() < 4 || image.width() < 4) {
+            throw new IllegalArgumentException("--model cnn needs images (C×H×W, at least 4×4), the data has samples of "
+                    + image);
+        }
+        return Model.builder(image).seed(seed)
+                .add(Conv2D.of(32, 3).padding(1).bias(false))
+                .add(BatchNorm.of(Activations.relu()))
+                .add(Pool2D.max(2))
+                .add(Conv2D.of(64, 3).padding(1).bias(false))
+                .add(BatchNorm.of(Activations.relu()))
+                .add(Pool2D.max(2))
+                .add(Flatten.of())
+                .add(Dense.of(128, Activations.relu()))
+                .add(Dense.of(classes))
+                .build();
     }
 
     /** Throws unless the model takes the data's features and has one output per class. */
