@@ -5,13 +5,8 @@ import io.vecnn.api.Model;
 import io.vecnn.api.Optimizer;
 import io.vecnn.kernels.Kernels;
 import io.vecnn.layers.Activations;
-import io.vecnn.layers.BatchNorm;
-import io.vecnn.layers.Conv2D;
-import io.vecnn.layers.Dense;
-import io.vecnn.layers.Dropout;
-import io.vecnn.layers.Flatten;
 import io.vecnn.layers.Losses;
-import io.vecnn.layers.Pool2D;
+import io.vecnn.train.Architectures;
 import io.vecnn.train.Checkpoint;
 import io.vecnn.train.Dataset;
 import io.vecnn.train.EpochMetrics;
@@ -236,41 +231,9 @@ final class TrainCommand implements Callable<Integer> {
      */
     Model buildModel(Dataset train, List<Integer> widths) {
         if (architecture.equals("cnn")) {
-            return cnn(train.featureShape(), train.targetWidth(), seed);
+            return Architectures.cnn(train.featureShape(), train.targetWidth(), seed);
         }
-        Model.Builder mb = Model.builder(train.features()).seed(seed);
-        for (int w : widths) {
-            mb.add(Dense.of(w, Activations.named(activation)));
-            if (dropout > 0) {
-                mb.add(Dropout.of((float) dropout));
-            }
-        }
-        return mb.add(Dense.of(train.targetWidth())).build();
-    }
-
-    /**
-     * The built-in CNN for {@code --model cnn}: conv3x3(32, padding 1, no bias) → batch norm + ReLU →
-     * max pool 2 → conv3x3(64, padding 1, no bias) → batch norm + ReLU → max pool 2 → flatten →
-     * dense 128 ReLU → dense {@code classes}. The convolutions have no bias: the batch norm's β is one.
-     *
-     * @throws IllegalArgumentException if the samples are not images (C × H × W) of at least 4 × 4
-     */
-    static Model cnn(io.vecnn.api.Shape image, int classes, long seed) {
-        if (!image.isImage() || image.height() < 4 || image.width() < 4) {
-            throw new IllegalArgumentException("--model cnn needs images (C×H×W, at least 4×4), the data has samples of "
-                    + image);
-        }
-        return Model.builder(image).seed(seed)
-                .add(Conv2D.of(32, 3).padding(1).bias(false))
-                .add(BatchNorm.of(Activations.relu()))
-                .add(Pool2D.max(2))
-                .add(Conv2D.of(64, 3).padding(1).bias(false))
-                .add(BatchNorm.of(Activations.relu()))
-                .add(Pool2D.max(2))
-                .add(Flatten.of())
-                .add(Dense.of(128, Activations.relu()))
-                .add(Dense.of(classes))
-                .build();
+        return Architectures.mlp(train.features(), widths, Activations.named(activation), dropout, train.targetWidth(), seed);
     }
 
     /** Throws unless the model takes the data's features and has one output per class. */
