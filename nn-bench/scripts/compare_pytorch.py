@@ -2,7 +2,9 @@
 """Train 784-256-128-10 on Fashion-MNIST with PyTorch and with vecnn, interleaved, and compare.
 
 Both frameworks train the same network (ReLU, softmax cross-entropy, constant learning rate; Adam
-lr 1e-3 or SGD momentum 0.9 lr 0.01; or with --net classic the seeds' 784-100-10 sigmoid network,
+lr 1e-3 or SGD momentum 0.9 lr 0.01; with --net cnn the built-in CNN of `train --model cnn`:
+conv3x3(32, pad 1, no bias)-BN-ReLU-maxpool2, conv3x3(64, pad 1, no bias)-BN-ReLU-maxpool2,
+dense 128 ReLU, dense 10; or with --net classic the seeds' 784-100-10 sigmoid network,
 quadratic cost, plain SGD lr 3) with the same batch size and epoch count, each in its own worker
 process that stays warm between rounds. Each round trains one epoch in each framework, alternating
 which goes first. Timed, for both: shuffling, batching, forward, backward and update of one epoch;
@@ -76,6 +78,8 @@ def torch_worker(args):
     y = torch.from_numpy(read_idx(f"{args.data}/train-labels-idx1-ubyte.gz", 8).astype("int64"))
     xt = torch.from_numpy(read_idx(f"{args.data}/t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype("float32") / 255.0)
     yt = torch.from_numpy(read_idx(f"{args.data}/t10k-labels-idx1-ubyte.gz", 8).astype("int64"))
+    if args.net == "cnn":
+        x, xt = x.reshape(-1, 1, 28, 28), xt.reshape(-1, 1, 28, 28)
     if args.net == "classic":
         model = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.Sigmoid(),
                                     torch.nn.Linear(100, 10), torch.nn.Sigmoid())
@@ -85,9 +89,15 @@ def torch_worker(args):
         def loss_fn(out, labels):  # quadratic cost: mean over the batch of ½‖a − y‖²
             return 0.5 * (out - eye[labels]).pow(2).sum(1).mean()
     else:
-        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
-                                    torch.nn.Linear(256, 128), torch.nn.ReLU(),
-                                    torch.nn.Linear(128, 10))
+        if args.net == "cnn":
+            nn = torch.nn
+            model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+        else:
+            model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                        torch.nn.Linear(256, 128), torch.nn.ReLU(),
+                                        torch.nn.Linear(128, 10))
         loss_fn = F.cross_entropy
         if args.optimizer == "adam":
             opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -240,8 +250,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--worker", choices=["torch"], help=argparse.SUPPRESS)
     p.add_argument("--threads", default="default", help=argparse.SUPPRESS)
-    p.add_argument("--net", default="mlp", choices=["mlp", "classic"],
-                   help="mlp: 784-256-128-10 ReLU, cross-entropy (default); classic: the seeds' 784-100-10 sigmoid, "
+    p.add_argument("--net", default="mlp", choices=["mlp", "cnn", "classic"],
+                   help="mlp: 784-256-128-10 ReLU, cross-entropy (default); cnn: the built-in CNN (train --model cnn); classic: the seeds' 784-100-10 sigmoid, "
                         "quadratic cost, plain SGD lr 3 (use with --batch 10; --optimizer is ignored)")
     p.add_argument("--optimizer", default="adam,sgd", help="adam, sgd or both, comma-separated (default adam,sgd)")
     p.add_argument("--batch", default="128", help="batch sizes, comma-separated (default 128)")

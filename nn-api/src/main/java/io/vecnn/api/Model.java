@@ -426,6 +426,8 @@ public final class Model {
         private final boolean training;
         private final Gradients gradients;
         private final Node.State[] states;
+        /** Per node with buffers: a one-element list of its state, for {@link #updateBuffers()}. */
+        private final List<List<Node.State>> ownStates;
         private final Matrix[] outputs;
         private final Matrix[][] mergeArguments;
         private final Matrix[][] mergeGradients;
@@ -443,6 +445,8 @@ public final class Model {
             this.gradients = training ? new Gradients(parameters) : null;
             int n = nodes.size();
             states = new Node.State[n];
+            List<List<Node.State>> own = new java.util.ArrayList<>(n);
+            ownStates = own;
             outputs = new Matrix[n];
             mergeArguments = new Matrix[n][];
             mergeGradients = new Matrix[n][];
@@ -460,9 +464,40 @@ public final class Model {
                     }
                 }
                 states[i].bind(kernels, views);
+                own.add(node.buffers().isEmpty() ? null : List.of(states[i]));
                 if (node instanceof Merge) {
                     mergeArguments[i] = new Matrix[sources[i].length];
                     mergeGradients[i] = new Matrix[sources[i].length];
+                }
+            }
+        }
+
+        /**
+         * The state of node {@code i} (in {@link Model#nodes()} order) in this workspace: what a trainer
+         * hands to {@link Node#updateBuffers} after a step.
+         *
+         * @param i the node's index
+         * @return its state
+         * @throws IndexOutOfBoundsException if there is no node {@code i}
+         */
+        public Node.State state(int i) {
+            return states[i];
+        }
+
+        /**
+         * After a training step run by this workspace alone (one shard), updates every node's buffers
+         * from it ({@link Node#updateBuffers}, e.g. a batch normalization's running statistics). A
+         * trainer running several shards calls {@link Node#updateBuffers} with all their states instead.
+         *
+         * @throws IllegalStateException in an inference workspace
+         */
+        public void updateBuffers() {
+            if (!training) {
+                throw new IllegalStateException("buffers are updated from a training workspace");
+            }
+            for (int i = 0; i < states.length; i++) {
+                if (ownStates.get(i) != null) {
+                    nodes.get(i).updateBuffers(ownStates.get(i));
                 }
             }
         }

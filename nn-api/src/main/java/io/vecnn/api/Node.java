@@ -56,6 +56,20 @@ public interface Node {
     }
 
     /**
+     * Updates this node's {@link #buffers()} from a training step, once per step after every shard's
+     * training forward pass: {@code shardStates} are this node's states in the step's shard workspaces,
+     * in shard order (a shard that ran no rows is among them and contributes nothing). A batch
+     * normalization combines its shards' batch statistics, in that fixed order, into its running mean
+     * and variance, so its buffers depend on the batch and the shard count, never on which thread ran
+     * which shard. Runs on one thread while no workspace of the model is running. Default: nothing
+     * (a node whose buffers do not change in training).
+     *
+     * @param shardStates this node's states of the step's shards, in shard order
+     */
+    default void updateBuffers(List<? extends State> shardStates) {
+    }
+
+    /**
      * A new, empty execution state for this node.
      *
      * @return the new state

@@ -223,4 +223,42 @@ class OnnxExportTest {
             throw new UnsupportedOperationException();
         }
     }
+
+    /** Running statistics away from 0 and 1, so that the exported BatchNormalization uses them visibly. */
+    private static void randomizeBuffers(Model m, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (io.vecnn.api.Node.Buffer b : m.buffers()) {
+            float[] d = b.value().data();
+            boolean variance = b.name().endsWith("running_var");
+            for (int i = 0; i < b.value().size(); i++) {
+                d[b.value().offset() + i] = (float) (variance ? 0.2 + 2 * r.nextDouble() : r.nextDouble() * 2 - 1);
+            }
+        }
+    }
+
+    @Test
+    void convolutionPoolingAndBatchNormMatchPredict() throws Exception {
+        Model cnn = Model.builder(Shape.image(3, 9, 8))
+                .add(io.vecnn.layers.Conv2D.of(4, 3).padding(1).bias(false))
+                .add(io.vecnn.layers.BatchNorm.of(Activations.relu()))
+                .add(io.vecnn.layers.Pool2D.max(2))
+                .add(io.vecnn.layers.Conv2D.of(5, 2).stride(2).padding(1).activation(Activations.tanh()))
+                .add(io.vecnn.layers.Pool2D.average(3, 1, 1))
+                .add(io.vecnn.layers.Pool2D.max(3, 2, 1))
+                .add(io.vecnn.layers.Pool2D.globalAverage())
+                .add(Flatten.of())
+                .add(Dense.of(6))
+                .add(io.vecnn.layers.BatchNorm.of(Activations.sigmoid()))
+                .add(Dense.of(3))
+                .build();
+        Ort.randomizeParameters(cnn, 41);
+        randomizeBuffers(cnn, 42);
+        System.out.printf("ONNX conv/pool/batch_norm: worst relative error %.2e%n", Ort.checkAgainstPredict(cnn, 43));
+        OnnxProto.ModelProto p = OnnxProto.ModelProto.parseFrom(OnnxExport.toBytes(cnn));
+        List<String> ops = p.getGraph().getNodeList().stream().map(OnnxProto.NodeProto::getOpType).toList();
+        assertTrue(ops.containsAll(List.of("Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool")), ops.toString());
+        OnnxProto.TensorProto w = p.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("conv2d1.weight"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of(4L, 3L, 3L, 3L), w.getDimsList(), "PyTorch's [O, C, kh, kw]");
+    }
 }

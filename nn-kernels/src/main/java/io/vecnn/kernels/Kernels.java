@@ -822,6 +822,462 @@ public final class Kernels {
                 dBeta, dbOff, dx, dxOff, lddx);
     }
 
+    // --------------------------------------------------------------- convolution and pooling
+
+    /**
+     * 2-D convolution (cross-correlation, as PyTorch's {@code conv2d}) of a batch of NCHW images:
+     * y[n, o, oy, ox] = b[o] + Σ_{c,i,j} W[o, c, i, j] · x[n, c, oy·sh − ph + i, ox·sw − pw + j], zero outside
+     * the image. Computed image by image as a GEMM over the image's patches (im2col, then
+     * W (outChannels × patchSize) times the columns), so it runs at the GEMM's speed and is bit-identical
+     * for any thread count. y must not overlap x, W or b.
+     *
+     * @param g           the input geometry and window
+     * @param batch       images in the batch, ≥ 0
+     * @param outChannels output channels, ≥ 1
+     * @param x           the input, {@code batch × g.inputSize()} values
+     * @param xOff        offset of x
+     * @param w           the weights, {@code outChannels × g.patchSize()} (PyTorch's [O, C, kh, kw])
+     * @param wOff        offset of W
+     * @param bias        null, or {@code outChannels} values
+     * @param bOff        offset of the bias
+     * @param y           the output, {@code batch × outChannels × g.outputPositions()} values
+     * @param yOff        offset of y
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void conv2d(ConvGeometry g, int batch, int outChannels, float[] x, int xOff, float[] w, int wOff,
+                       float[] bias, int bOff, float[] y, int yOff) {
+        int ySize = convChecks(g, batch, outChannels, "x", x, xOff, "w", w, wOff, "y", y, yOff);
+        if (bias != null) {
+            Checks.vector("bias", bias, bOff, outChannels);
+            Checks.noOverlap("y", y, yOff, 1, ySize, ySize, "bias", bias, bOff, 1, outChannels, outChannels);
+        }
+        if (batch == 0) {
+            return;
+        }
+        impl.conv2d(g, batch, outChannels, x, xOff, w, wOff, bias, bOff, y, yOff);
+    }
+
+    /**
+     * The parameter gradients of {@link #conv2d}, added: ∂W += Σₙ ∂Yₙ · colsₙᵀ (the outer products of
+     * output gradients and patches, image by image in batch order) and, if {@code db} is not null,
+     * ∂b[o] += Σ ∂y[n, o, ·, ·]. Outputs must not overlap the inputs or each other.
+     *
+     * @param g           the input geometry and window
+     * @param batch       images, ≥ 0
+     * @param outChannels output channels, ≥ 1
+     * @param x           the forward pass's input, {@code batch × g.inputSize()}
+     * @param xOff        offset of x
+     * @param dy          ∂L/∂y, {@code batch × outChannels × g.outputPositions()}
+     * @param dyOff       offset of ∂y
+     * @param dw          ∂W to add into, {@code outChannels × g.patchSize()}
+     * @param dwOff       offset of ∂W
+     * @param db          null, or ∂b to add into, {@code outChannels} values
+     * @param dbOff       offset of ∂b
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void conv2dBackwardFilter(ConvGeometry g, int batch, int outChannels, float[] x, int xOff, float[] dy,
+                                     int dyOff, float[] dw, int dwOff, float[] db, int dbOff) {
+        int ySize = convChecks(g, batch, outChannels, "x", x, xOff, "dw", dw, dwOff, "dy", dy, dyOff);
+        int wSize = outChannels * g.patchSize();
+        Checks.noOverlap("dw", dw, dwOff, 1, wSize, wSize, "x", x, xOff, 1, batch * g.inputSize(), Math.max(1, batch * g.inputSize()));
+        if (db != null) {
+            Checks.vector("db", db, dbOff, outChannels);
+            Checks.noOverlap("db", db, dbOff, 1, outChannels, outChannels, "dy", dy, dyOff, 1, ySize, ySize);
+            Checks.noOverlap("db", db, dbOff, 1, outChannels, outChannels, "dw", dw, dwOff, 1, wSize, wSize);
+        }
+        if (batch == 0) {
+            return;
+        }
+        impl.conv2dBackwardFilter(g, batch, outChannels, x, xOff, dy, dyOff, dw, dwOff, db, dbOff);
+    }
+
+    /**
+     * The input gradient of {@link #conv2d}, written: ∂colsₙ = Wᵀ · ∂Yₙ, then every column entry is added
+     * back to the image position it was copied from (col2im) in one fixed order (patch row, then output
+     * position), so the result is bit-identical for any thread count. dx must not overlap dy or W.
+     *
+     * @param g           the input geometry and window
+     * @param batch       images, ≥ 0
+     * @param outChannels output channels, ≥ 1
+     * @param dy          ∂L/∂y, {@code batch × outChannels × g.outputPositions()}
+     * @param dyOff       offset of ∂y
+     * @param w           the weights, {@code outChannels × g.patchSize()}
+     * @param wOff        offset of W
+     * @param dx          ∂L/∂x to write, {@code batch × g.inputSize()}
+     * @param dxOff       offset of ∂x
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void conv2dBackwardData(ConvGeometry g, int batch, int outChannels, float[] dy, int dyOff, float[] w,
+                                   int wOff, float[] dx, int dxOff) {
+        convChecks(g, batch, outChannels, "dx", dx, dxOff, "w", w, wOff, "dy", dy, dyOff);
+        if (batch == 0) {
+            return;
+        }
+        impl.conv2dBackwardData(g, batch, outChannels, dy, dyOff, w, wOff, dx, dxOff);
+    }
+
+    /**
+     * The column matrix of one image: cols[(c·kh + i)·kw + j, oy·OW + ox] = x[c, oy·sh − ph + i, ox·sw − pw + j]
+     * (0 outside the image), {@code g.patchSize() × g.outputPositions()} row-major. What {@link #conv2d}
+     * multiplies, offered for callers who run their own GEMM on it.
+     *
+     * @param g    the geometry
+     * @param x    the image, {@code g.inputSize()} values
+     * @param xOff offset of the image
+     * @param cols the columns to write
+     * @param cOff offset of the columns
+     * @throws IllegalArgumentException if an array is too short or they overlap
+     */
+    public void im2col(ConvGeometry g, float[] x, int xOff, float[] cols, int cOff) {
+        Objects.requireNonNull(g, "g");
+        int n = g.patchSize() * g.outputPositions();
+        Checks.vector("x", x, xOff, g.inputSize());
+        Checks.vector("cols", cols, cOff, n);
+        Checks.noOverlap("cols", cols, cOff, 1, n, n, "x", x, xOff, 1, g.inputSize(), g.inputSize());
+        impl.im2col(g, x, xOff, cols, cOff);
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: adds every column entry into the image position it came from, in
+     * patch-row then position order (entries of padding are dropped).
+     *
+     * @param g    the geometry
+     * @param cols the columns, {@code g.patchSize() × g.outputPositions()}
+     * @param cOff offset of the columns
+     * @param dx   the image to add into, {@code g.inputSize()} values
+     * @param xOff offset of the image
+     * @throws IllegalArgumentException if an array is too short or they overlap
+     */
+    public void col2imAdd(ConvGeometry g, float[] cols, int cOff, float[] dx, int xOff) {
+        Objects.requireNonNull(g, "g");
+        int n = g.patchSize() * g.outputPositions();
+        Checks.vector("cols", cols, cOff, n);
+        Checks.vector("dx", dx, xOff, g.inputSize());
+        Checks.noOverlap("dx", dx, xOff, 1, g.inputSize(), g.inputSize(), "cols", cols, cOff, 1, n, n);
+        impl.col2imAdd(g, cols, cOff, dx, xOff);
+    }
+
+    private static int convChecks(ConvGeometry g, int batch, int outChannels, String xName, float[] x, int xOff,
+                                  String wName, float[] w, int wOff, String yName, float[] y, int yOff) {
+        Objects.requireNonNull(g, "g");
+        Checks.nonNegative("batch", batch);
+        if (outChannels < 1) {
+            throw new IllegalArgumentException("outChannels must be >= 1, got " + outChannels);
+        }
+        long xs = (long) batch * g.inputSize();
+        long ys = (long) batch * outChannels * g.outputPositions();
+        long ws = (long) outChannels * g.patchSize();
+        if (xs > Integer.MAX_VALUE || ys > Integer.MAX_VALUE || ws > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + batch + " convolutions of " + g + " is too large");
+        }
+        Checks.vector(xName, x, xOff, (int) xs);
+        Checks.vector(wName, w, wOff, (int) ws);
+        Checks.vector(yName, y, yOff, (int) ys);
+        int xi = (int) xs, yi = (int) ys, wi = (int) ws;
+        Checks.noOverlap(yName, y, yOff, 1, yi, yi, xName, x, xOff, 1, xi, Math.max(1, xi));
+        Checks.noOverlap(yName, y, yOff, 1, yi, yi, wName, w, wOff, 1, wi, wi);
+        Checks.noOverlap(xName, x, xOff, 1, xi, Math.max(1, xi), wName, w, wOff, 1, wi, wi);
+        return yi;
+    }
+
+    /**
+     * Max pooling over the windows of {@code g} in every channel of a batch of NCHW images; padding never
+     * wins (and a NaN in a window wins, as in PyTorch). If {@code argmax} is not null, it receives for every
+     * output the index of its winner within its image (c·H·W + iy·W + ix; the first maximum in row-major
+     * window order), which {@link #maxPool2dBackward} reads. Every window must contain an image value
+     * (padding at most half the kernel, as PyTorch requires). y must not overlap x.
+     *
+     * @param g     the geometry (channels are pooled separately)
+     * @param batch images, ≥ 0
+     * @param x     the input, {@code batch × g.inputSize()}
+     * @param xOff  offset of x
+     * @param y     the output, {@code batch × g.channels() × g.outputPositions()}
+     * @param yOff  offset of y
+     * @param argmax null, or as many ints as y has values
+     * @param aOff  offset of argmax
+     * @throws IllegalArgumentException if an argument is out of range, a window lies in the padding alone,
+     *                                  or buffers overlap
+     */
+    public void maxPool2d(ConvGeometry g, int batch, float[] x, int xOff, float[] y, int yOff, int[] argmax, int aOff) {
+        int ySize = poolChecks(g, batch, "x", x, xOff, "y", y, yOff);
+        if (2 * g.padH() > g.kernelH() || 2 * g.padW() > g.kernelW()) {
+            throw new IllegalArgumentException("max pooling padding " + g.padH() + "x" + g.padW()
+                    + " must be at most half the kernel " + g.kernelH() + "x" + g.kernelW());
+        }
+        if (argmax != null) {
+            Checks.nonNegative("offset of argmax", aOff);
+            if ((long) aOff + ySize > argmax.length) {
+                throw new IllegalArgumentException("argmax is too short: needs " + ((long) aOff + ySize)
+                        + ", its length is " + argmax.length);
+            }
+        }
+        if (batch == 0) {
+            return;
+        }
+        impl.maxPool2d(g, batch, x, xOff, y, yOff, argmax, aOff);
+    }
+
+    /**
+     * The input gradient of {@link #maxPool2d}, written: ∂x is zero except at each window's winner, which
+     * receives the window's ∂y (added in output order where windows overlap).
+     *
+     * @param g      the geometry of the forward pass
+     * @param batch  images, ≥ 0
+     * @param dy     ∂L/∂y, {@code batch × g.channels() × g.outputPositions()}
+     * @param dyOff  offset of ∂y
+     * @param argmax the winners the forward pass wrote
+     * @param aOff   offset of argmax
+     * @param dx     ∂L/∂x to write, {@code batch × g.inputSize()}
+     * @param dxOff  offset of ∂x
+     * @throws IllegalArgumentException if an argument or a winner index is out of range, or buffers overlap
+     */
+    public void maxPool2dBackward(ConvGeometry g, int batch, float[] dy, int dyOff, int[] argmax, int aOff,
+                                  float[] dx, int dxOff) {
+        int ySize = poolChecks(g, batch, "dx", dx, dxOff, "dy", dy, dyOff);
+        Objects.requireNonNull(argmax, "argmax");
+        Checks.nonNegative("offset of argmax", aOff);
+        if ((long) aOff + ySize > argmax.length) {
+            throw new IllegalArgumentException("argmax is too short: needs " + ((long) aOff + ySize) + ", its length is "
+                    + argmax.length);
+        }
+        int in = g.inputSize();
+        for (int i = aOff, e = aOff + ySize; i < e; i++) {
+            if (argmax[i] < 0 || argmax[i] >= in) {
+                throw new IllegalArgumentException("argmax[" + i + "] = " + argmax[i] + " is outside an image of " + in);
+            }
+        }
+        if (batch == 0) {
+            return;
+        }
+        impl.maxPool2dBackward(g, batch, dy, dyOff, argmax, aOff, dx, dxOff);
+    }
+
+    /**
+     * Average pooling over the windows of {@code g}: each output is the sum of its window divided by
+     * kh·kw, padding counted as zeros (PyTorch's {@code count_include_pad=True}). With a kernel of the
+     * whole image this is global average pooling. y must not overlap x.
+     *
+     * @param g     the geometry
+     * @param batch images, ≥ 0
+     * @param x     the input, {@code batch × g.inputSize()}
+     * @param xOff  offset of x
+     * @param y     the output, {@code batch × g.channels() × g.outputPositions()}
+     * @param yOff  offset of y
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void avgPool2d(ConvGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
+        poolChecks(g, batch, "x", x, xOff, "y", y, yOff);
+        if (batch == 0) {
+            return;
+        }
+        impl.avgPool2d(g, batch, x, xOff, y, yOff);
+    }
+
+    /**
+     * The input gradient of {@link #avgPool2d}, written: every input position receives ∂y/(kh·kw) of each
+     * window containing it, added in output order.
+     *
+     * @param g     the geometry of the forward pass
+     * @param batch images, ≥ 0
+     * @param dy    ∂L/∂y, {@code batch × g.channels() × g.outputPositions()}
+     * @param dyOff offset of ∂y
+     * @param dx    ∂L/∂x to write, {@code batch × g.inputSize()}
+     * @param dxOff offset of ∂x
+     * @throws IllegalArgumentException if an argument is out of range or buffers overlap
+     */
+    public void avgPool2dBackward(ConvGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff) {
+        poolChecks(g, batch, "dx", dx, dxOff, "dy", dy, dyOff);
+        if (batch == 0) {
+            return;
+        }
+        impl.avgPool2dBackward(g, batch, dy, dyOff, dx, dxOff);
+    }
+
+    private static int poolChecks(ConvGeometry g, int batch, String xName, float[] x, int xOff, String yName,
+                                  float[] y, int yOff) {
+        Objects.requireNonNull(g, "g");
+        Checks.nonNegative("batch", batch);
+        long xs = (long) batch * g.inputSize(), ys = (long) batch * g.channels() * g.outputPositions();
+        if (xs > Integer.MAX_VALUE || ys > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + batch + " poolings of " + g + " is too large");
+        }
+        int xi = (int) xs, yi = (int) ys;
+        Checks.vector(xName, x, xOff, xi);
+        Checks.vector(yName, y, yOff, yi);
+        Checks.noOverlap(yName, y, yOff, 1, yi, Math.max(1, yi), xName, x, xOff, 1, xi, Math.max(1, xi));
+        return yi;
+    }
+
+    // ------------------------------------------------------------------ batch normalisation
+
+    /**
+     * Batch normalisation in training mode over a batch of {@code batch} samples of
+     * {@code channels × spatial} values (NCHW images with spatial = H·W; dense features with spatial = 1):
+     * per channel, the mean μ and biased variance σ² over the batch·spatial values (two passes in double),
+     * x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β. Optionally saves x̂, μ, σ² and 1/√(σ² + ε) for the backward
+     * pass and the running statistics. y may be x (in place) when x̂ is not saved into x.
+     *
+     * @param batch    samples, ≥ 1
+     * @param channels channels, ≥ 1
+     * @param spatial  values per channel and sample, ≥ 1
+     * @param eps      ε &gt; 0 (PyTorch's default 1e−5)
+     * @param x        the input, {@code batch × channels × spatial}
+     * @param xOff     offset of x
+     * @param gamma    γ, {@code channels} values
+     * @param gOff     offset of γ
+     * @param beta     β, {@code channels} values
+     * @param bOff     offset of β
+     * @param y        the output, like x
+     * @param yOff     offset of y
+     * @param xhat     null, or x̂ to write, like x
+     * @param hOff     offset of x̂
+     * @param mean     null, or the batch means to write, {@code channels}
+     * @param mOff     offset of the means
+     * @param var      null, or the biased batch variances to write, {@code channels}
+     * @param vOff     offset of the variances
+     * @param rstd     null, or 1/√(σ² + ε) to write, {@code channels}
+     * @param rOff     offset of rstd
+     * @throws IllegalArgumentException if an argument is out of range or outputs overlap inputs
+     */
+    public void batchNormTraining(int batch, int channels, int spatial, float eps, float[] x, int xOff,
+                                  float[] gamma, int gOff, float[] beta, int bOff, float[] y, int yOff,
+                                  float[] xhat, int hOff, float[] mean, int mOff, float[] var, int vOff,
+                                  float[] rstd, int rOff) {
+        int n = bnChecks(batch, channels, spatial, eps, x, xOff, gamma, gOff, beta, bOff, y, yOff);
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1 for batch statistics, got " + batch);
+        }
+        if (xhat != null) {
+            Checks.vector("xhat", xhat, hOff, n);
+            Checks.noOverlap("xhat", xhat, hOff, 1, n, n, "x", x, xOff, 1, n, n);
+            Checks.noOverlap("xhat", xhat, hOff, 1, n, n, "y", y, yOff, 1, n, n);
+        }
+        channelStatistic("mean", mean, mOff, channels, y, yOff, n);
+        channelStatistic("var", var, vOff, channels, y, yOff, n);
+        channelStatistic("rstd", rstd, rOff, channels, y, yOff, n);
+        impl.batchNormTraining(batch, channels, spatial, eps, x, xOff, gamma, gOff, beta, bOff, y, yOff, xhat, hOff,
+                mean, mOff, var, vOff, rstd, rOff);
+    }
+
+    /**
+     * Batch normalisation in inference mode: y = γ·(x − μ)/√(σ² + ε) + β with given (running) statistics,
+     * computed per channel as y = x·s + t with s and t rounded once from double. y may be x (in place).
+     *
+     * @param batch    samples, ≥ 0
+     * @param channels channels, ≥ 1
+     * @param spatial  values per channel and sample, ≥ 1
+     * @param eps      ε &gt; 0
+     * @param x        the input, {@code batch × channels × spatial}
+     * @param xOff     offset of x
+     * @param gamma    γ, {@code channels} values
+     * @param gOff     offset of γ
+     * @param beta     β, {@code channels} values
+     * @param bOff     offset of β
+     * @param mean     μ, {@code channels} values
+     * @param mOff     offset of μ
+     * @param var      σ², {@code channels} values
+     * @param vOff     offset of σ²
+     * @param y        the output, like x
+     * @param yOff     offset of y
+     * @throws IllegalArgumentException if an argument is out of range or y overlaps an input
+     */
+    public void batchNormInference(int batch, int channels, int spatial, float eps, float[] x, int xOff,
+                                   float[] gamma, int gOff, float[] beta, int bOff, float[] mean, int mOff,
+                                   float[] var, int vOff, float[] y, int yOff) {
+        int n = bnChecks(batch, channels, spatial, eps, x, xOff, gamma, gOff, beta, bOff, y, yOff);
+        Checks.vector("mean", mean, mOff, channels);
+        Checks.vector("var", var, vOff, channels);
+        Checks.noOverlap("y", y, yOff, 1, n, Math.max(1, n), "mean", mean, mOff, 1, channels, channels);
+        Checks.noOverlap("y", y, yOff, 1, n, Math.max(1, n), "var", var, vOff, 1, channels, channels);
+        if (batch == 0) {
+            return;
+        }
+        impl.batchNormInference(batch, channels, spatial, eps, x, xOff, gamma, gOff, beta, bOff, mean, mOff, var, vOff,
+                y, yOff);
+    }
+
+    /**
+     * The backward pass of {@link #batchNormTraining}: per channel, with the sums Σ∂y and Σ∂y·x̂ over the
+     * batch (in double, in order), adds them to ∂β and ∂γ and, if dx is not null, writes
+     * ∂x = γ·rstd·(∂y − mean(∂y) − x̂·mean(∂y·x̂)). dx may be dy (in place).
+     *
+     * @param batch    samples, ≥ 1
+     * @param channels channels, ≥ 1
+     * @param spatial  values per channel and sample, ≥ 1
+     * @param dy       ∂L/∂y, {@code batch × channels × spatial}
+     * @param dyOff    offset of ∂y
+     * @param xhat     x̂ of the forward pass
+     * @param hOff     offset of x̂
+     * @param rstd     1/√(σ² + ε) of the forward pass, {@code channels}
+     * @param rOff     offset of rstd
+     * @param gamma    γ, {@code channels}
+     * @param gOff     offset of γ
+     * @param dGamma   ∂γ to add into, {@code channels}
+     * @param dgOff    offset of ∂γ
+     * @param dBeta    ∂β to add into, {@code channels}
+     * @param dbOff    offset of ∂β
+     * @param dx       null, or ∂L/∂x to write, like dy
+     * @param dxOff    offset of ∂x
+     * @throws IllegalArgumentException if an argument is out of range or outputs overlap inputs
+     */
+    public void batchNormBackward(int batch, int channels, int spatial, float[] dy, int dyOff, float[] xhat, int hOff,
+                                  float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                  float[] dBeta, int dbOff, float[] dx, int dxOff) {
+        int n = bnSizes(batch, channels, spatial);
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        Checks.vector("dy", dy, dyOff, n);
+        Checks.vector("xhat", xhat, hOff, n);
+        Checks.vector("rstd", rstd, rOff, channels);
+        Checks.vector("gamma", gamma, gOff, channels);
+        Checks.vector("dGamma", dGamma, dgOff, channels);
+        Checks.vector("dBeta", dBeta, dbOff, channels);
+        Checks.noOverlap("dGamma", dGamma, dgOff, 1, channels, channels, "dBeta", dBeta, dbOff, 1, channels, channels);
+        Checks.noOverlap("dGamma", dGamma, dgOff, 1, channels, channels, "dy", dy, dyOff, 1, n, n);
+        Checks.noOverlap("dBeta", dBeta, dbOff, 1, channels, channels, "dy", dy, dyOff, 1, n, n);
+        if (dx != null) {
+            Checks.vector("dx", dx, dxOff, n);
+            Checks.sameOrDisjoint("dx", dx, dxOff, "dy", dy, dyOff, n);
+            Checks.noOverlap("dx", dx, dxOff, 1, n, n, "xhat", xhat, hOff, 1, n, n);
+        }
+        impl.batchNormBackward(batch, channels, spatial, dy, dyOff, xhat, hOff, rstd, rOff, gamma, gOff, dGamma, dgOff,
+                dBeta, dbOff, dx, dxOff);
+    }
+
+    private static void channelStatistic(String name, float[] a, int off, int channels, float[] y, int yOff, int n) {
+        if (a != null) {
+            Checks.vector(name, a, off, channels);
+            Checks.noOverlap(name, a, off, 1, channels, channels, "y", y, yOff, 1, n, n);
+        }
+    }
+
+    private static int bnSizes(int batch, int channels, int spatial) {
+        Checks.nonNegative("batch", batch);
+        if (channels < 1 || spatial < 1) {
+            throw new IllegalArgumentException("channels and spatial must be >= 1, got " + channels + " and " + spatial);
+        }
+        long n = (long) batch * channels * spatial;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + batch + " x " + channels + " x " + spatial + " is too large");
+        }
+        return (int) n;
+    }
+
+    private static int bnChecks(int batch, int channels, int spatial, float eps, float[] x, int xOff,
+                                float[] gamma, int gOff, float[] beta, int bOff, float[] y, int yOff) {
+        int n = bnSizes(batch, channels, spatial);
+        Checks.positive("eps", eps);
+        Checks.vector("x", x, xOff, n);
+        Checks.vector("gamma", gamma, gOff, channels);
+        Checks.vector("beta", beta, bOff, channels);
+        Checks.vector("y", y, yOff, n);
+        Checks.sameOrDisjoint("y", y, yOff, "x", x, xOff, n);
+        Checks.noOverlap("y", y, yOff, 1, n, Math.max(1, n), "gamma", gamma, gOff, 1, channels, channels);
+        Checks.noOverlap("y", y, yOff, 1, n, Math.max(1, n), "beta", beta, bOff, 1, channels, channels);
+        return n;
+    }
+
     // ----------------------------------------------------------------------- embeddings
 
     /**

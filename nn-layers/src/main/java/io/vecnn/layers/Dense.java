@@ -391,7 +391,7 @@ public final class Dense implements Layer {
             return new Dense(nm, activation, wp, bp);
         }
 
-        private static Initializer defaultInitializer(Activation f) {
+        static Initializer defaultInitializer(Activation f) {
             if (f instanceof KernelActivation k) {
                 switch (k.kind()) {
                     case RELU, LEAKY_RELU, ELU, GELU, GELU_ERF, SILU:

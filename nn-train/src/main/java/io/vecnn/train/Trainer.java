@@ -5,6 +5,7 @@ import io.vecnn.api.Loss;
 import io.vecnn.api.Matrix;
 import io.vecnn.api.Mode;
 import io.vecnn.api.Model;
+import io.vecnn.api.Node;
 import io.vecnn.api.Optimizer;
 import io.vecnn.api.Parameter;
 import io.vecnn.kernels.Kernels;
@@ -256,6 +257,7 @@ public final class Trainer {
                     }
                     lr = schedule.rate(step, batches);
                     optimizer.step(params, grads, (float) lr, kernels);
+                    runner.updateBuffers();
                     step = thisStep;
                     lossSum += l * rows;
                     for (TrainingListener listener : listeners) {
@@ -315,6 +317,28 @@ public final class Trainer {
             }
             reduceRange = this::reduceRange;
             views = new Matrix[shards][3];
+            List<Node> nodes = model.nodes();
+            for (int i = 0; i < nodes.size(); i++) {
+                if (!nodes.get(i).buffers().isEmpty()) {
+                    List<Node.State> states = new ArrayList<>(shards);
+                    for (Model.Workspace ws : workspaces) {
+                        states.add(ws.state(i));
+                    }
+                    bufferNodes.add(nodes.get(i));
+                    bufferStates.add(states);
+                }
+            }
+        }
+
+        // Nodes with buffers (batch normalization's running statistics) and their states in shard order.
+        private final List<Node> bufferNodes = new ArrayList<>();
+        private final List<List<Node.State>> bufferStates = new ArrayList<>();
+
+        /** After a step: each node with buffers updates them from its shards' states, in shard order. */
+        void updateBuffers() {
+            for (int i = 0; i < bufferNodes.size(); i++) {
+                bufferNodes.get(i).updateBuffers(bufferStates.get(i));
+            }
         }
 
         /** Runs the shards of one batch; returns the batch's mean loss. */

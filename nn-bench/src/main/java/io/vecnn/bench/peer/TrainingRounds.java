@@ -1,6 +1,7 @@
 package io.vecnn.bench.peer;
 
 import io.vecnn.api.Model;
+import io.vecnn.train.Architectures;
 import io.vecnn.api.Optimizer;
 import io.vecnn.kernels.Kernels;
 import io.vecnn.layers.Activations;
@@ -30,7 +31,7 @@ import java.util.concurrent.Callable;
 
 /**
  * The vecnn side of {@code nn-bench/scripts/compare_pytorch.py}: trains 784-256-128-10 (ReLU, softmax
- * cross-entropy, constant learning rate), or the seeds' 784-100-10 sigmoid network with the quadratic
+ * cross-entropy, constant learning rate), the built-in CNN ({@link Architectures#cnn}), or the seeds' 784-100-10 sigmoid network with the quadratic
  * cost and plain SGD, on Fashion-MNIST one epoch per {@code epoch} line read from
  * standard input, so that a driver can interleave it with another framework in rounds while both stay
  * warm. Each epoch answers one JSON line with the {@link Trainer}'s own timing (shuffling, batching,
@@ -43,7 +44,7 @@ import java.util.concurrent.Callable;
         description = "Train a network on Fashion-MNIST one epoch per 'epoch' line on stdin; one JSON line per answer.")
 public final class TrainingRounds implements Callable<Integer> {
     @Option(names = "--net", defaultValue = "mlp", description = "mlp: 784-256-128-10 ReLU, softmax cross-entropy; "
-            + "classic: the seeds' 784-100-10 sigmoid, quadratic cost, plain SGD with lr 3 (--optimizer ignored).")
+            + "cnn: the built-in CNN (Architectures.cnn), softmax cross-entropy; classic: the seeds' 784-100-10 sigmoid, quadratic cost, plain SGD with lr 3 (--optimizer ignored).")
     String net;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam (lr 1e-3) or sgd (momentum 0.9, lr 0.01).")
@@ -75,9 +76,10 @@ public final class TrainingRounds implements Callable<Integer> {
                     "--batch and --epochs must be >= 1, got " + batch + " and " + epochs);
         }
         boolean classic = switch (net.toLowerCase(Locale.ROOT)) {
-            case "mlp" -> false;
+            case "mlp", "cnn" -> false;
             case "classic" -> true;
-            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--net must be mlp or classic, got " + net);
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--net must be mlp, cnn or classic, got "
+                    + net);
         };
         Optimizer opt;
         double lr;
@@ -104,7 +106,8 @@ public final class TrainingRounds implements Callable<Integer> {
         } else {
             mb.add(Dense.of(256, Activations.relu())).add(Dense.of(128, Activations.relu())).add(Dense.of(d.train().classes()));
         }
-        Model model = mb.build();
+        Model model = net.equalsIgnoreCase("cnn") ? Architectures.cnn(d.train().featureShape(), d.train().classes(), seed)
+                : mb.build();
         Trainer trainer = Trainer.builder(model, classic ? Losses.quadratic() : Losses.softmaxCrossEntropy(), opt)
                 .schedule(LearningRateSchedule.constant(lr)).batchSize(batch).epochs(epochs).seed(seed)
                 .listener(new TrainingListener() {

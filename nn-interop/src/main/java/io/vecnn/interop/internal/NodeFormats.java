@@ -3,6 +3,9 @@ package io.vecnn.interop.internal;
 import io.vecnn.api.Matrix;
 import io.vecnn.api.Node;
 import io.vecnn.layers.Add;
+import io.vecnn.layers.BatchNorm;
+import io.vecnn.layers.Conv2D;
+import io.vecnn.layers.Pool2D;
 import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
@@ -15,18 +18,23 @@ import java.util.TreeMap;
 
 /**
  * The table of {@link NodeFormat}s by node type name: the one place where a node type is made
- * exportable. To add one (convolution, pooling, normalization), write its {@link NodeFormat} (see
+ * exportable. To add one, write its {@link NodeFormat} (see
  * {@link BuiltinFormats} for the pattern) and add a line here.
  */
 public final class NodeFormats {
-    private static final Map<String, NodeFormat> BY_TYPE = new TreeMap<>(Map.of(
-            Dense.TYPE, BuiltinFormats.DENSE,
-            Dropout.TYPE, BuiltinFormats.DROPOUT,
-            Flatten.TYPE, BuiltinFormats.FLATTEN,
-            Add.TYPE, BuiltinFormats.ADD,
-            Concat.TYPE, BuiltinFormats.CONCAT,
-            LayerNorm.TYPE, BuiltinFormats.LAYER_NORM,
-            Embedding.TYPE, BuiltinFormats.EMBEDDING));
+    private static final Map<String, NodeFormat> BY_TYPE = new TreeMap<>(Map.ofEntries(
+            Map.entry(Dense.TYPE, BuiltinFormats.DENSE),
+            Map.entry(Dropout.TYPE, BuiltinFormats.DROPOUT),
+            Map.entry(Flatten.TYPE, BuiltinFormats.FLATTEN),
+            Map.entry(Add.TYPE, BuiltinFormats.ADD),
+            Map.entry(Concat.TYPE, BuiltinFormats.CONCAT),
+            Map.entry(LayerNorm.TYPE, BuiltinFormats.LAYER_NORM),
+            Map.entry(Embedding.TYPE, BuiltinFormats.EMBEDDING),
+            Map.entry(Conv2D.TYPE, BuiltinFormats.CONV2D),
+            Map.entry(Pool2D.MAX_TYPE, BuiltinFormats.MAX_POOL),
+            Map.entry(Pool2D.AVG_TYPE, BuiltinFormats.AVG_POOL),
+            Map.entry(Pool2D.GLOBAL_AVG_TYPE, BuiltinFormats.GLOBAL_AVG_POOL),
+            Map.entry(BatchNorm.TYPE, BuiltinFormats.BATCH_NORM)));
 
     private NodeFormats() {
     }

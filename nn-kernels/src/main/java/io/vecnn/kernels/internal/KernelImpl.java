@@ -1,6 +1,7 @@
 package io.vecnn.kernels.internal;
 
 import io.vecnn.kernels.ActivationKind;
+import io.vecnn.kernels.ConvGeometry;
 
 /**
  * What an implementation provides. Arguments arrive already validated by
@@ -87,6 +88,77 @@ public interface KernelImpl {
 
     void adagrad(int n, float[] w, int wOff, float[] g, int gOff, float[] sum, int sOff,
                  float lr, float eps, float weightDecay);
+
+    // Convolution runs on this implementation's own GEMM (im2col + gemm, see Convolution); pooling and
+    // batch normalisation are one shared loop (ImageLoops). Both are defaults so that every implementation
+    // gets them; an implementation with a faster path overrides them.
+
+    /** Convolution forward (see {@code Kernels.conv2d}). */
+    default void conv2d(ConvGeometry g, int batch, int outChannels, float[] x, int xOff, float[] w, int wOff,
+                        float[] bias, int bOff, float[] y, int yOff) {
+        Convolution.forward(this, g, batch, outChannels, x, xOff, w, wOff, bias, bOff, y, yOff);
+    }
+
+    /** Convolution weight and bias gradients, added (see {@code Kernels.conv2dBackwardFilter}). */
+    default void conv2dBackwardFilter(ConvGeometry g, int batch, int outChannels, float[] x, int xOff, float[] dy,
+                                      int dyOff, float[] dw, int dwOff, float[] db, int dbOff) {
+        Convolution.backwardFilter(this, g, batch, outChannels, x, xOff, dy, dyOff, dw, dwOff, db, dbOff);
+    }
+
+    /** Convolution input gradient, written (see {@code Kernels.conv2dBackwardData}). */
+    default void conv2dBackwardData(ConvGeometry g, int batch, int outChannels, float[] dy, int dyOff, float[] w,
+                                    int wOff, float[] dx, int dxOff) {
+        Convolution.backwardData(this, g, batch, outChannels, dy, dyOff, w, wOff, dx, dxOff);
+    }
+
+    /** Patches to columns (see {@code Kernels.im2col}). */
+    default void im2col(ConvGeometry g, float[] x, int xOff, float[] cols, int cOff) {
+        Convolution.im2col(g, x, xOff, cols, cOff);
+    }
+
+    /** Columns added back into an image (see {@code Kernels.col2imAdd}). */
+    default void col2imAdd(ConvGeometry g, float[] cols, int cOff, float[] dx, int xOff) {
+        Convolution.col2imAdd(g, cols, cOff, dx, xOff);
+    }
+
+    default void maxPool2d(ConvGeometry g, int batch, float[] x, int xOff, float[] y, int yOff, int[] argmax, int aOff) {
+        ImageLoops.maxPool(g, batch, x, xOff, y, yOff, argmax, aOff);
+    }
+
+    default void maxPool2dBackward(ConvGeometry g, int batch, float[] dy, int dyOff, int[] argmax, int aOff,
+                                   float[] dx, int dxOff) {
+        ImageLoops.maxPoolBackward(g, batch, dy, dyOff, argmax, aOff, dx, dxOff);
+    }
+
+    default void avgPool2d(ConvGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
+        ImageLoops.avgPool(g, batch, x, xOff, y, yOff);
+    }
+
+    default void avgPool2dBackward(ConvGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff) {
+        ImageLoops.avgPoolBackward(g, batch, dy, dyOff, dx, dxOff);
+    }
+
+    default void batchNormTraining(int batch, int channels, int spatial, float eps, float[] x, int xOff,
+                                   float[] gamma, int gOff, float[] beta, int bOff, float[] y, int yOff,
+                                   float[] xhat, int hOff, float[] mean, int mOff, float[] var, int vOff,
+                                   float[] rstd, int rOff) {
+        ImageLoops.batchNormTraining(batch, channels, spatial, eps, x, xOff, gamma, gOff, beta, bOff, y, yOff, xhat,
+                hOff, mean, mOff, var, vOff, rstd, rOff);
+    }
+
+    default void batchNormInference(int batch, int channels, int spatial, float eps, float[] x, int xOff,
+                                    float[] gamma, int gOff, float[] beta, int bOff, float[] mean, int mOff,
+                                    float[] var, int vOff, float[] y, int yOff) {
+        ImageLoops.batchNormInference(batch, channels, spatial, eps, x, xOff, gamma, gOff, beta, bOff, mean, mOff,
+                var, vOff, y, yOff);
+    }
+
+    default void batchNormBackward(int batch, int channels, int spatial, float[] dy, int dyOff, float[] xhat, int hOff,
+                                   float[] rstd, int rOff, float[] gamma, int gOff, float[] dGamma, int dgOff,
+                                   float[] dBeta, int dbOff, float[] dx, int dxOff) {
+        ImageLoops.batchNormBackward(batch, channels, spatial, dy, dyOff, xhat, hOff, rstd, rOff, gamma, gOff, dGamma,
+                dgOff, dBeta, dbOff, dx, dxOff);
+    }
 
     double sumOfSquares(int n, float[] x, int xOff);
 }

@@ -6,6 +6,9 @@ import io.vecnn.api.LayerType;
 import io.vecnn.api.Node;
 import io.vecnn.api.Registry;
 import io.vecnn.layers.Add;
+import io.vecnn.layers.BatchNorm;
+import io.vecnn.layers.Conv2D;
+import io.vecnn.layers.Pool2D;
 import io.vecnn.layers.Concat;
 import io.vecnn.layers.Dense;
 import io.vecnn.layers.Dropout;
@@ -140,6 +143,93 @@ public final class BuiltinLayerTypes {
         @Override
         public Node create(LayerConfig c, BuildContext context) {
             return Embedding.of(c.getInt("vocabulary"), c.getInt("dim")).create(context);
+        }
+    }
+
+    /** {@link Conv2D}: filters, kernel, stride, padding, activation, bias. */
+    public static final class Conv2DType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public Conv2DType() {
+        }
+
+        @Override
+        public String name() {
+            return Conv2D.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Conv2D.of(c.getInt("filters"), c.getInt("kernel")).stride(c.getInt("stride")).padding(c.getInt("padding"))
+                    .activation(Registry.activation(c.getString("activation"))).bias(c.getBoolean("bias")).create(context);
+        }
+    }
+
+    /** {@link Pool2D#max}: kernel, stride, padding. */
+    public static final class MaxPool2DType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public MaxPool2DType() {
+        }
+
+        @Override
+        public String name() {
+            return Pool2D.MAX_TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Pool2D.max(c.getInt("kernel"), c.getInt("stride"), c.getInt("padding")).create(context);
+        }
+    }
+
+    /** {@link Pool2D#average}: kernel, stride, padding. */
+    public static final class AvgPool2DType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public AvgPool2DType() {
+        }
+
+        @Override
+        public String name() {
+            return Pool2D.AVG_TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Pool2D.average(c.getInt("kernel"), c.getInt("stride"), c.getInt("padding")).create(context);
+        }
+    }
+
+    /** {@link Pool2D#globalAverage}. */
+    public static final class GlobalAvgPoolType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public GlobalAvgPoolType() {
+        }
+
+        @Override
+        public String name() {
+            return Pool2D.GLOBAL_AVG_TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return Pool2D.globalAverage().create(context);
+        }
+    }
+
+    /** {@link BatchNorm}: eps, momentum, activation. */
+    public static final class BatchNormType implements LayerType {
+        /** For {@link java.util.ServiceLoader}. */
+        public BatchNormType() {
+        }
+
+        @Override
+        public String name() {
+            return BatchNorm.TYPE;
+        }
+
+        @Override
+        public Node create(LayerConfig c, BuildContext context) {
+            return BatchNorm.of(c.getFloat("eps"), c.getFloat("momentum"), Registry.activation(c.getString("activation")))
+                    .create(context);
         }
     }
 }

@@ -5,9 +5,8 @@ import io.vecnn.api.Model;
 import io.vecnn.api.Optimizer;
 import io.vecnn.kernels.Kernels;
 import io.vecnn.layers.Activations;
-import io.vecnn.layers.Dense;
-import io.vecnn.layers.Dropout;
 import io.vecnn.layers.Losses;
+import io.vecnn.train.Architectures;
 import io.vecnn.train.Checkpoint;
 import io.vecnn.train.Dataset;
 import io.vecnn.train.EpochMetrics;
@@ -49,6 +48,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Standardise each feature to mean 0 and variance 1, fitted on the training part alone and saved "
                     + "with the model (default: on for CSV, off for images).")
     Boolean standardize;
+
+    @Option(names = "--model", defaultValue = "mlp", paramLabel = "ARCHITECTURE",
+            description = "The built-in architecture: mlp (dense layers, --hidden) or cnn (images: conv3x3 32 + batch norm "
+                    + "+ ReLU + max pool 2, conv3x3 64 + batch norm + ReLU + max pool 2, dense 128 ReLU, one output per "
+                    + "class); default ${DEFAULT-VALUE}.")
+    String architecture;
 
     @Option(names = "--hidden", split = ",", paramLabel = "N", converter = Values.PositiveInt.class,
             description = "Hidden layer widths (digits: 128,64; others: 256,128).")
@@ -138,6 +143,9 @@ final class TrainCommand implements Callable<Integer> {
         int ep = epochs != null ? epochs : digits ? 40 : 20;
         int bs = batchSize != null ? batchSize : digits ? 32 : 128;
         List<Integer> widths = hidden != null ? hidden : digits ? List.of(128, 64) : List.of(256, 128);
+        if (!architecture.equals("mlp") && !architecture.equals("cnn")) {
+            throw new ParameterException(spec.commandLine(), "--model must be mlp or cnn, got " + architecture);
+        }
         if (shards > 0 && shards < replicas) {
             throw new ParameterException(spec.commandLine(), "--shards must be >= --replicas, got " + shards + " and " + replicas);
         }
@@ -222,14 +230,10 @@ final class TrainCommand implements Callable<Integer> {
      * each, then one output per class).
      */
     Model buildModel(Dataset train, List<Integer> widths) {
-        Model.Builder mb = Model.builder(train.features()).seed(seed);
-        for (int w : widths) {
-            mb.add(Dense.of(w, Activations.named(activation)));
-            if (dropout > 0) {
-                mb.add(Dropout.of((float) dropout));
-            }
+        if (architecture.equals("cnn")) {
+            return Architectures.cnn(train.featureShape(), train.targetWidth(), seed);
         }
-        return mb.add(Dense.of(train.targetWidth())).build();
+        return Architectures.mlp(train.features(), widths, Activations.named(activation), dropout, train.targetWidth(), seed);
     }
 
     /** Throws unless the model takes the data's features and has one output per class. */
