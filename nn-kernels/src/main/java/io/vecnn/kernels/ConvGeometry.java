@@ -89,77 +89,137 @@ public final class ConvGeometry {
         }
     }
 
-    /** @return input channels C */
+    /**
+     * Input channels C.
+     *
+     * @return input channels C
+     */
     public int channels() {
         return channels;
     }
 
-    /** @return input height H */
+    /**
+     * Input height H.
+     *
+     * @return input height H
+     */
     public int height() {
         return height;
     }
 
-    /** @return input width W */
+    /**
+     * Input width W.
+     *
+     * @return input width W
+     */
     public int width() {
         return width;
     }
 
-    /** @return kernel height kh */
+    /**
+     * Kernel height kh.
+     *
+     * @return kernel height kh
+     */
     public int kernelH() {
         return kernelH;
     }
 
-    /** @return kernel width kw */
+    /**
+     * Kernel width kw.
+     *
+     * @return kernel width kw
+     */
     public int kernelW() {
         return kernelW;
     }
 
-    /** @return vertical stride */
+    /**
+     * Vertical stride.
+     *
+     * @return vertical stride
+     */
     public int strideH() {
         return strideH;
     }
 
-    /** @return horizontal stride */
+    /**
+     * Horizontal stride.
+     *
+     * @return horizontal stride
+     */
     public int strideW() {
         return strideW;
     }
 
-    /** @return vertical padding */
+    /**
+     * Vertical padding.
+     *
+     * @return vertical padding
+     */
     public int padH() {
         return padH;
     }
 
-    /** @return horizontal padding */
+    /**
+     * Horizontal padding.
+     *
+     * @return horizontal padding
+     */
     public int padW() {
         return padW;
     }
 
-    /** @return output height OH */
+    /**
+     * Output height OH.
+     *
+     * @return output height OH
+     */
     public int outHeight() {
         return outHeight;
     }
 
-    /** @return output width OW */
+    /**
+     * Output width OW.
+     *
+     * @return output width OW
+     */
     public int outWidth() {
         return outWidth;
     }
 
-    /** @return values per input image, C·H·W */
+    /**
+     * Values per input image, C·H·W.
+     *
+     * @return values per input image, C·H·W
+     */
     public int inputSize() {
         return channels * height * width;
     }
 
-    /** @return output positions per channel, OH·OW */
+    /**
+     * Output positions per channel, OH·OW.
+     *
+     * @return output positions per channel, OH·OW
+     */
     public int outputPositions() {
         return outHeight * outWidth;
     }
 
-    /** @return values per patch, C·kh·kw (the depth of a convolution's GEMM) */
+    /**
+     * Values per patch, C·kh·kw (the depth of a convolution's GEMM).
+     *
+     * @return values per patch, C·kh·kw (the depth of a convolution's GEMM)
+     */
     public int patchSize() {
         return channels * kernelH * kernelW;
     }
 
-    /** @return kernel positions per channel, kh·kw */
+    /**
+     * Kernel positions per channel, kh·kw.
+     *
+     * @return kernel positions per channel, kh·kw
+     */
     public int windowSize() {
         return kernelH * kernelW;
     }
