@@ -9,7 +9,8 @@ import java.io.Serializable;
  * How to train: returns a {@link Trainer.Builder} for a model, with its loss, optimizer, schedule,
  * batch size, epochs, seed and clipping set. Spark ships it to every task (it must be serializable:
  * a lambda assigned to this type is), so that every worker configures the same trainer; nn-spark adds
- * the engine and, on one worker, the checkpoint. The same setup on one JVM with
+ * the engine and, on one worker, the checkpoint (so the setup should set none: use
+ * {@link SparkTrainer.Builder#checkpoint}). The same setup on one JVM with
  * {@code .shards(workers)} is the run a distributed one reproduces bit for bit.
  */
 @FunctionalInterface
