@@ -5,6 +5,11 @@ import java.io.Serializable;
 /**
  * A fault injected for tests: worker {@code shard} fails (or stops answering) at training step
  * {@code step}, on the first attempt only or on every attempt.
+ *
+ * @param shard        the faulty worker
+ * @param step         the step at which it strikes
+ * @param hang         stop answering (until killed) rather than throw
+ * @param everyAttempt strike on every attempt, not just the first
  */
 record Fault(int shard, long step, boolean hang, boolean everyAttempt) implements Serializable {
 

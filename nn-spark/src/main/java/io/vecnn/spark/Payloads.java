@@ -87,7 +87,19 @@ final class Payloads {
         }
     }
 
-    /** A dataset's samples as float rows and its targets, enough to rebuild an equal dataset. */
+    /**
+     * A dataset's samples as float rows and its targets, enough to rebuild an equal dataset.
+     *
+     * @param name        the dataset's name
+     * @param shape       a sample's shape
+     * @param features    the samples, row-major
+     * @param task        classification, regression or multi-label
+     * @param labels      class labels (classification), else null
+     * @param classes     the class count (classification)
+     * @param classNames  class names, or empty
+     * @param targets     targets, row-major (regression, multi-label), else null
+     * @param targetWidth the width of a target row
+     */
     record DatasetPayload(String name, int[] shape, float[] features, Dataset.Task task, int[] labels, int classes,
                           List<String> classNames, float[] targets, int targetWidth) implements Serializable {
 

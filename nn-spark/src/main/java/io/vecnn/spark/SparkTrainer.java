@@ -79,7 +79,6 @@ public final class SparkTrainer {
     private final Path checkpoint;
     private final long timeoutMillis;
     private final Fault fault;
-    private TreeAggregateEngine lastTreeEngine;
 
     private SparkTrainer(Builder b) {
         this.sc = b.sc;
@@ -109,8 +108,8 @@ public final class SparkTrainer {
      * @param train      the training set
      * @param validation the validation set, or null
      * @return the metrics of every epoch (as the {@link Trainer} reports them)
-     * @throws IOException if a checkpoint cannot be written or read, or a worker stops answering
-     * @throws org.apache.spark.SparkException (unchecked) if the Spark job fails for good
+     * @throws IOException if a checkpoint cannot be written or read, a worker stops answering, or the
+     *                     Spark job fails for good (Spark's exception is the cause)
      */
     public List<EpochMetrics> fit(Model model, Dataset train, Dataset validation) throws IOException {
         Objects.requireNonNull(model, "model");
@@ -125,18 +124,11 @@ public final class SparkTrainer {
         return transport == Transport.BARRIER ? fitBarrier(model, train, validation) : fitTree(model, train, validation);
     }
 
-    /** Bytes the last tree-aggregate step sent and received (weights out, gradients back); 0 for a barrier run. */
-    long lastTreeBytesMoved() {
-        return lastTreeEngine == null ? 0 : lastTreeEngine.lastBytesMoved;
-    }
-
     private List<EpochMetrics> fitTree(Model model, Dataset train, Dataset validation) throws IOException {
         byte[] bytes = Payloads.modelBytes(model, setup);
         Payloads.DatasetPayload data = Payloads.DatasetPayload.of(train);
-        Trainer.Builder b = setup.configure(model).engine((m, loss, d, batch, k) -> {
-            lastTreeEngine = new TreeAggregateEngine(sc, workers, bytes, loss, data, m, batch, fault, timeoutMillis);
-            return lastTreeEngine;
-        });
+        Trainer.Builder b = setup.configure(model).engine((m, loss, d, batch, k) ->
+                new TreeAggregateEngine(sc, workers, bytes, loss, data, m, batch, fault, timeoutMillis));
         if (checkpoint != null) {
             b.checkpoint(checkpoint);
         }
@@ -314,7 +306,12 @@ public final class SparkTrainer {
         }
     }
 
-    /** A Java partition function as the Scala function {@code RDDBarrier.mapPartitions} takes. */
+    /**
+     * A Java partition function as the Scala function {@code RDDBarrier.mapPartitions} takes.
+     *
+     * @param <T> the partition's element type
+     * @param <R> the result's element type
+     */
     static final class ScalaPartitionFunction<T, R> extends scala.runtime.AbstractFunction1<scala.collection.Iterator<T>,
             scala.collection.Iterator<R>> implements java.io.Serializable {
         private static final long serialVersionUID = 1L;

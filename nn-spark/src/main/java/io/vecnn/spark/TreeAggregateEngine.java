@@ -57,8 +57,6 @@ final class TreeAggregateEngine implements StepEngine {
     private final ScheduledExecutorService watchdog;
     private Broadcast<int[]> order;
     private int orderEpoch = -1;
-    /** Bytes sent (weights, to each worker) and received (gradients) in the last step. */
-    long lastBytesMoved;
 
     TreeAggregateEngine(JavaSparkContext sc, int workers, byte[] modelBytes, Loss loss, Payloads.DatasetPayload data,
                         Model model, int batchSize, Fault fault, long timeoutMillis) {
@@ -131,7 +129,6 @@ final class TreeAggregateEngine implements StepEngine {
         for (Evaluation.Accumulator a : total.scores) {
             score.add(a);
         }
-        lastBytesMoved = 4L * weights.length * workers + 4L * sum.buffer().length * workers;
         return total.loss / rows;
     }
 
@@ -151,7 +148,14 @@ final class TreeAggregateEngine implements StepEngine {
         // Executors drop this run's workers when the next run arrives (ShardTask.CACHE holds one run).
     }
 
-    /** One shard's answer. */
+    /**
+     * One shard's answer.
+     *
+     * @param shard         the shard
+     * @param gradient      its gradient buffer (a copy)
+     * @param lossTimesRows its mean loss × its rows
+     * @param score         its training-score statistics
+     */
     record ShardGradient(int shard, float[] gradient, double lossTimesRows, Evaluation.Accumulator score) implements Serializable {
     }
 

@@ -44,6 +44,8 @@ import static org.apache.spark.sql.functions.udf;
  *
  * <p>Inference ships the checkpoint once per transform as a broadcast; each executor JVM rebuilds
  * the network once and its tasks share it ({@link Model#predict} is thread-safe).
+ *
+ * @serial exclude
  */
 public final class VecnnClassificationModel extends org.apache.spark.ml.Model<VecnnClassificationModel> implements MLWritable {
     private static final long serialVersionUID = 1L;
@@ -71,17 +73,29 @@ public final class VecnnClassificationModel extends org.apache.spark.ml.Model<Ve
         setDefault(probabilityCol, "probability");
     }
 
-    /** @return the features column parameter */
+    /**
+     * The features column's name.
+     *
+     * @return the parameter
+     */
     public Param<String> featuresCol() {
         return featuresCol;
     }
 
-    /** @return the prediction column parameter */
+    /**
+     * The prediction column's name.
+     *
+     * @return the parameter
+     */
     public Param<String> predictionCol() {
         return predictionCol;
     }
 
-    /** @return the probability column parameter */
+    /**
+     * The probability column's name.
+     *
+     * @return the parameter
+     */
     public Param<String> probabilityCol() {
         return probabilityCol;
     }
@@ -117,7 +131,13 @@ public final class VecnnClassificationModel extends org.apache.spark.ml.Model<Ve
                 .withColumn(getOrDefault(predictionCol), prediction.apply(col(prob)));
     }
 
-    /** The network's softmax outputs for one features vector, the network loaded once per JVM. */
+    /**
+     * The network's softmax outputs for one features vector, the network loaded once per JVM.
+     *
+     * @param key        the network's key in this JVM's cache
+     * @param checkpoint the network as checkpoint bytes
+     * @param width      the features vector's size
+     */
     private record Probabilities(String key, Broadcast<byte[]> checkpoint, int width) implements UDF1<Vector, Vector> {
         @Override
         public Vector call(Vector v) {
@@ -190,19 +210,31 @@ public final class VecnnClassificationModel extends org.apache.spark.ml.Model<Ve
         return copyValues(c, extra).setParent(parent());
     }
 
-    /** @return this stage's unique id */
+    /**
+     * This stage's unique id.
+     *
+     * @return the id
+     */
     @Override
     public String uid() {
         return uid;
     }
 
-    /** @return a writer saving the parameters (Spark ML metadata) and the network (a vecnn checkpoint) */
+    /**
+     * A writer saving the parameters (Spark ML metadata) and the network (a vecnn checkpoint).
+     *
+     * @return the writer
+     */
     @Override
     public MLWriter write() {
         return new Writer(this);
     }
 
-    /** @return a reader of what {@link #write()} saves (Spark ML finds it by this name) */
+    /**
+     * A reader of what {@link #write()} saves (Spark ML's pipeline loading finds it by this name).
+     *
+     * @return the reader
+     */
     public static MLReader<VecnnClassificationModel> read() {
         return new Reader();
     }

@@ -26,6 +26,8 @@ import static org.apache.spark.sql.functions.col;
  * <p>The rows are collected to the driver, in the order the DataFrame gives them, and broadcast to
  * the workers (see {@link SparkTrainer}): the training set must fit in the driver's and each
  * executor's memory.
+ *
+ * @serial exclude
  */
 public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
     private static final long serialVersionUID = 1L;
@@ -63,27 +65,45 @@ public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
         setDefault(probabilityCol, "probability");
     }
 
-    /** @return the features column parameter */
+    /**
+     * The features column's name.
+     *
+     * @return the parameter
+     */
     public Param<String> featuresCol() {
         return featuresCol;
     }
 
-    /** @return the label column parameter */
+    /**
+     * The label column's name.
+     *
+     * @return the parameter
+     */
     public Param<String> labelCol() {
         return labelCol;
     }
 
-    /** @return the prediction column parameter */
+    /**
+     * The prediction column's name.
+     *
+     * @return the parameter
+     */
     public Param<String> predictionCol() {
         return predictionCol;
     }
 
-    /** @return the probability column parameter */
+    /**
+     * The probability column's name.
+     *
+     * @return the parameter
+     */
     public Param<String> probabilityCol() {
         return probabilityCol;
     }
 
     /**
+     * Sets the features column.
+     *
      * @param name the features column
      * @return this estimator
      */
@@ -93,6 +113,8 @@ public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
     }
 
     /**
+     * Sets the label column.
+     *
      * @param name the label column
      * @return this estimator
      */
@@ -102,6 +124,8 @@ public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
     }
 
     /**
+     * Sets the prediction column.
+     *
      * @param name the prediction column
      * @return this estimator
      */
@@ -111,6 +135,8 @@ public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
     }
 
     /**
+     * Sets the probability column.
+     *
      * @param name the probability column
      * @return this estimator
      */
@@ -120,6 +146,8 @@ public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
     }
 
     /**
+     * Sets the number of workers.
+     *
      * @param n the number of Spark workers (default 2)
      * @return this estimator
      */
@@ -132,6 +160,8 @@ public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
     }
 
     /**
+     * Sets the transport.
+     *
      * @param t the transport (default {@link SparkTrainer.Transport#BARRIER})
      * @return this estimator
      */
@@ -215,7 +245,11 @@ public final class VecnnClassifier extends Estimator<VecnnClassificationModel> {
         return copyValues(c, extra);
     }
 
-    /** @return this stage's unique id */
+    /**
+     * This stage's unique id.
+     *
+     * @return the id
+     */
     @Override
     public String uid() {
         return uid;

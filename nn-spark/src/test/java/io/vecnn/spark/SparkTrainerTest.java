@@ -152,6 +152,16 @@ class SparkTrainerTest {
         assertTrue(e.getMessage().contains("my-loss"), e.getMessage());
     }
 
+    @Test
+    void badSettingsAreRefusedBeforeAnyJob() {
+        SparkTrainer.Builder b = SparkTrainer.builder(SparkTestSession.context(), setup(1));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.workers(0)).getMessage().contains("workers must be >= 1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.timeout(Duration.ZERO)).getMessage().contains("timeout"));
+        IllegalArgumentException few = assertThrows(IllegalArgumentException.class,
+                () -> b.workers(3).build().fit(model(), blobs(2, 1), null));
+        assertTrue(few.getMessage().contains("2 samples, fewer than the 3 workers"), few.getMessage());
+    }
+
     static String messages(Throwable e) {
         StringBuilder b = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
