@@ -320,20 +320,37 @@ public final class Evaluation {
 
     /**
      * Accumulates batches of (output, target) into the task's sufficient statistics, allocation-free
-     * per batch; used by the trainer for its running training score and by evaluation.
+     * per batch; used by the trainer for its running training score and by evaluation. Serializable,
+     * so that engines running shards in other processes can send a shard's statistics back; counts
+     * add exactly, the regression sums are doubles added in the order the caller chooses.
      */
-    static final class Accumulator {
+    public static final class Accumulator implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        /** The task the statistics are of. */
         final Dataset.Task task;
+        /** Class names (classification), or empty. */
         final List<String> classNames;
+        /** Confusion counts, [true class][predicted class] (classification). */
         final long[][] confusion;
+        /** True positives, false positives, false negatives, true negatives over all labels (multi-label). */
         final long[] flags;
+        /** Sum of squared errors per output (regression). */
         final double[] sse;
+        /** Sum of absolute errors per output (regression). */
         final double[] sae;
+        /** Sum of targets per output (regression, for R²). */
         final double[] sum;
+        /** Sum of squared targets per output (regression, for R²). */
         final double[] sumSquares;
+        /** Samples added. */
         long samples;
 
-        Accumulator(Dataset d) {
+        /**
+         * Empty statistics for the task and target width of {@code d}.
+         *
+         * @param d the dataset whose task, width and class names the statistics are for
+         */
+        public Accumulator(Dataset d) {
             task = d.task();
             int w = d.targetWidth();
             classNames = task == Dataset.Task.CLASSIFICATION ? d.classNames() : null;
@@ -346,7 +363,8 @@ public final class Evaluation {
             sumSquares = reg ? new double[w] : null;
         }
 
-        void reset() {
+        /** Forgets every batch added. */
+        public void reset() {
             samples = 0;
             if (confusion != null) {
                 for (long[] row : confusion) {
@@ -364,7 +382,13 @@ public final class Evaluation {
             }
         }
 
-        void add(Matrix out, Matrix target) {
+        /**
+         * Adds a batch of outputs and their targets (rows × width each).
+         *
+         * @param out    the model's outputs
+         * @param target the targets (one-hot rows for classification)
+         */
+        public void add(Matrix out, Matrix target) {
             int rows = out.rows();
             int w = out.cols();
             float[] o = out.data();
@@ -400,8 +424,12 @@ public final class Evaluation {
             samples += rows;
         }
 
-        /** Adds another accumulator's counts (of the same dataset task and width). */
-        void add(Accumulator o) {
+        /**
+         * Adds another accumulator's counts (of the same dataset task and width).
+         *
+         * @param o the statistics to add
+         */
+        public void add(Accumulator o) {
             samples += o.samples;
             if (confusion != null) {
                 for (int i = 0; i < confusion.length; i++) {
@@ -425,7 +453,13 @@ public final class Evaluation {
             }
         }
 
-        Evaluation result(double meanLoss) {
+        /**
+         * The metrics of the batches added.
+         *
+         * @param meanLoss the mean loss over them (computed by the caller)
+         * @return the evaluation
+         */
+        public Evaluation result(double meanLoss) {
             return new Evaluation(this, meanLoss);
         }
     }

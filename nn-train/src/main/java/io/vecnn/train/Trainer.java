@@ -64,6 +64,7 @@ public final class Trainer {
     private final Kernels kernels;
     private final int replicas;
     private final int shards;
+    private final StepEngine.Factory engine;
 
     private int epochsDone;
     private long step;
@@ -88,6 +89,7 @@ public final class Trainer {
         this.kernels = b.kernels != null ? b.kernels : Kernels.get();
         this.replicas = b.replicas;
         this.shards = Math.max(b.shards, b.replicas);
+        this.engine = b.engine;
     }
 
     /**
@@ -213,26 +215,16 @@ public final class Trainer {
             }
         }
         int n = train.size();
-        int rowsMax = Math.min(batchSize, n);
         int batches = (n + batchSize - 1) / batchSize;
-        Matrix xFull = Matrix.zeros(rowsMax, train.features());
-        Matrix yFull = Matrix.zeros(rowsMax, train.targetWidth());
-        Matrix gFull = Matrix.zeros(rowsMax, model.outputSize());
-        int tail = n % batchSize;
-        Matrix xTail = tail == 0 ? null : Matrix.wrap(tail, train.features(), xFull.data());
-        Matrix yTail = tail == 0 ? null : Matrix.wrap(tail, train.targetWidth(), yFull.data());
-        Matrix gTail = tail == 0 ? null : Matrix.wrap(tail, model.outputSize(), gFull.data());
         int[] order = new int[n];
         List<Parameter> params = model.parameters();
         Evaluation.Accumulator score = new Evaluation.Accumulator(train);
+        boolean hasBuffers = model.nodes().stream().anyMatch(node -> !node.buffers().isEmpty());
 
-        try (StepRunner runner = new StepRunner(train)) {
+        try (StepEngine runner = engine != null ? engine.open(model, loss, train, batchSize, kernels) : new LocalEngine(train)) {
             while (epochsDone < epochs && !stoppedEarly()) {
                 int epoch = epochsDone + 1;
-                for (int i = 0; i < n; i++) {
-                    order[i] = i;
-                }
-                Dataset.shuffle(order, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * epoch)));
+                epochOrder(seed, epoch, order);
                 double lossSum = 0;
                 double lr = 0;
                 score.reset();
@@ -240,24 +232,22 @@ public final class Trainer {
                 for (int b = 0; b < batches; b++) {
                     int from = b * batchSize;
                     int rows = Math.min(batchSize, n - from);
-                    Matrix x = rows == xFull.rows() ? xFull : xTail;
-                    Matrix y = rows == yFull.rows() ? yFull : yTail;
-                    Matrix g = rows == gFull.rows() ? gFull : gTail;
-                    train.gather(order, from, rows, x, y);
                     long thisStep = step + 1;
-                    double l = runner.run(x, y, g, thisStep, score);
+                    double l = runner.step(epoch, order, from, rows, thisStep, score);
                     if (!Double.isFinite(l)) {
                         throw new TrainingDivergedException(thisStep, "step " + thisStep + " (epoch " + epoch + ", batch " + (b + 1)
                                 + "): the loss is " + l + "; the update was not applied");
                     }
-                    Gradients grads = runner.reduce();
+                    Gradients grads = runner.gradients();
                     double norm = gradientNorm(params, grads, thisStep, epoch, b + 1);
                     if (clipNorm > 0 && norm > clipNorm) {
                         grads.scale((float) (clipNorm / norm));
                     }
                     lr = schedule.rate(step, batches);
                     optimizer.step(params, grads, (float) lr, kernels);
-                    runner.updateBuffers();
+                    if (hasBuffers) {
+                        runner.updateBuffers();
+                    }
                     step = thisStep;
                     lossSum += l * rows;
                     for (TrainingListener listener : listeners) {
@@ -284,45 +274,51 @@ public final class Trainer {
     }
 
     /**
-     * One step's forward, loss and backward over the shards of a batch, on the replicas. Reused for
-     * every step: nothing is allocated per step.
+     * The sample order of an epoch: 0 … n−1 shuffled by a generator that depends only on the seed
+     * and the epoch, so any process computes the same order.
+     *
+     * @param seed  the trainer's seed
+     * @param epoch the epoch (1-based)
+     * @param order filled with the order (its length is the training set's size)
      */
-    private final class StepRunner implements IntConsumer, AutoCloseable {
-        private final Model.Workspace[] workspaces;
-        private final Evaluation.Accumulator[] scores;
-        private final double[] losses;
-        private final Kernels replicaKernels;
+    public static void epochOrder(long seed, int epoch, int[] order) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Dataset.shuffle(order, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * epoch)));
+    }
+
+    /**
+     * The built-in engine: one {@link ShardWorker} per shard, run by the replica threads, the
+     * shards' buffers summed into the first one's in shard order. Reused for every step: nothing is
+     * allocated per step.
+     */
+    private final class LocalEngine implements StepEngine, IntConsumer {
+        private final ShardWorker[] workers;
         /** Runs the replicas: one thread each, whatever the kernels' own thread count. */
         private final Kernels replicaThreads;
         private final IntConsumer reduceRange;
-        // Per shard: views of the current batch matrices, rebuilt only when the batch matrix changes.
-        private final Matrix[][] views;
-        private Matrix viewsOf;
-        private Matrix x;
-        private Matrix y;
-        private Matrix g;
+        private int[] order;
+        private int from;
+        private int rows;
         private long thisStep;
         private int reduceParts;
 
-        StepRunner(Dataset train) {
+        LocalEngine(Dataset train) {
             // Replicas split the kernels' threads among them; one replica keeps them all for its GEMMs.
-            replicaKernels = replicas > 1 ? kernels.withThreads(Math.max(1, kernels.threads() / replicas)) : kernels;
+            Kernels replicaKernels = replicas > 1 ? kernels.withThreads(Math.max(1, kernels.threads() / replicas)) : kernels;
             replicaThreads = kernels.withThreads(replicas);
-            workspaces = new Model.Workspace[shards];
-            scores = new Evaluation.Accumulator[shards];
-            losses = new double[shards];
+            workers = new ShardWorker[shards];
             for (int j = 0; j < shards; j++) {
-                workspaces[j] = model.newTrainingWorkspace(replicaKernels);
-                scores[j] = new Evaluation.Accumulator(train);
+                workers[j] = new ShardWorker(model, loss, train, batchSize, j, shards, replicaKernels);
             }
             reduceRange = this::reduceRange;
-            views = new Matrix[shards][3];
             List<Node> nodes = model.nodes();
             for (int i = 0; i < nodes.size(); i++) {
                 if (!nodes.get(i).buffers().isEmpty()) {
                     List<Node.State> states = new ArrayList<>(shards);
-                    for (Model.Workspace ws : workspaces) {
-                        states.add(ws.state(i));
+                    for (ShardWorker w : workers) {
+                        states.add(w.state(i));
                     }
                     bufferNodes.add(nodes.get(i));
                     bufferStates.add(states);
@@ -334,74 +330,49 @@ public final class Trainer {
         private final List<Node> bufferNodes = new ArrayList<>();
         private final List<List<Node.State>> bufferStates = new ArrayList<>();
 
-        /** After a step: each node with buffers updates them from its shards' states, in shard order. */
-        void updateBuffers() {
+        @Override
+        public void updateBuffers() {
             for (int i = 0; i < bufferNodes.size(); i++) {
                 bufferNodes.get(i).updateBuffers(bufferStates.get(i));
             }
         }
 
-        /** Runs the shards of one batch; returns the batch's mean loss. */
-        double run(Matrix x, Matrix y, Matrix g, long thisStep, Evaluation.Accumulator score) {
-            this.x = x;
-            this.y = y;
-            this.g = g;
+        @Override
+        public double step(int epoch, int[] order, int from, int rows, long thisStep, Evaluation.Accumulator score) {
+            this.order = order;
+            this.from = from;
+            this.rows = rows;
             this.thisStep = thisStep;
-            if (shards > 1 && viewsOf != x) {
-                int rows = x.rows();
-                for (int j = 0; j < shards; j++) {
-                    int count = shardRows(rows, j);
-                    int first = shardStart(rows, j);
-                    views[j][0] = x.rows(first, count);
-                    views[j][1] = y.rows(first, count);
-                    views[j][2] = g.rows(first, count);
-                }
-                viewsOf = x;
-            }
             if (replicas > 1) {
                 replicaThreads.parallelFor(replicas, this);
             } else {
                 accept(0);
             }
             double l = 0;
-            int rows = x.rows();
-            for (int j = 0; j < shards; j++) {
-                l += losses[j] * shardRows(rows, j);
-                score.add(scores[j]);
-                scores[j].reset();
+            for (ShardWorker w : workers) {
+                l += w.lastLoss() * w.lastRows();
+                score.add(w.score());
+                w.score().reset();
             }
+            reduce();
             return l / rows;
         }
 
         /** Replica r runs its block of shards, in order. */
         @Override
         public void accept(int r) {
-            int rows = x.rows();
             for (int j = shards * r / replicas, end = shards * (r + 1) / replicas; j < end; j++) {
-                int count = shardRows(rows, j);
-                Model.Workspace ws = workspaces[j];
-                ws.zeroGradients();
-                losses[j] = 0;
-                if (count == 0) {
-                    continue;
-                }
-                Matrix xs = shards == 1 ? x : views[j][0];
-                Matrix ys = shards == 1 ? y : views[j][1];
-                Matrix gs = shards == 1 ? g : views[j][2];
-                Matrix out = ws.forward(xs, Mode.TRAINING, thisStep);
-                scores[j].add(out, ys);
-                losses[j] = loss.compute(out, ys, gs, ws.kernels());
-                if (shards > 1) {
-                    // The loss is a mean over the shard's rows; the step's gradient is of the mean over the batch.
-                    scale(gs, (float) ((double) count / rows));
-                }
-                ws.backward(gs);
+                workers[j].compute(order, from, rows, thisStep);
             }
         }
 
-        /** Sums the shards' gradients into the first shard's buffer, in shard order, and returns it. */
-        Gradients reduce() {
-            Gradients first = workspaces[0].gradients();
+        @Override
+        public Gradients gradients() {
+            return workers[0].gradients();
+        }
+
+        /** Sums the shards' gradients into the first shard's buffer, in shard order. */
+        private void reduce() {
             if (shards > 1) {
                 reduceParts = replicas;
                 if (replicas > 1) {
@@ -410,43 +381,27 @@ public final class Trainer {
                     reduceRange(0);
                 }
             }
-            return first;
         }
 
         // Element range p of the buffer: every element gets ((g₁ + g₂) + g₃) + … whoever sums it.
         private void reduceRange(int p) {
-            float[] acc = workspaces[0].gradients().buffer();
+            float[] acc = workers[0].gradients().buffer();
             int len = acc.length;
             int from = (int) ((long) len * p / reduceParts) & ~15;
             int to = p == reduceParts - 1 ? len : (int) ((long) len * (p + 1) / reduceParts) & ~15;
             for (int j = 1; j < shards; j++) {
-                float[] other = workspaces[j].gradients().buffer();
+                float[] other = workers[j].gradients().buffer();
                 for (int i = from; i < to; i++) {
                     acc[i] += other[i];
                 }
             }
         }
 
-        private int shardRows(int rows, int j) {
-            return rows / shards + (j < rows % shards ? 1 : 0);
-        }
-
-        private int shardStart(int rows, int j) {
-            return j * (rows / shards) + Math.min(j, rows % shards);
-        }
-
         @Override
         public void close() {
-            for (Model.Workspace ws : workspaces) {
-                ws.close();
+            for (ShardWorker w : workers) {
+                w.close();
             }
-        }
-    }
-
-    private static void scale(Matrix m, float factor) {
-        float[] d = m.data();
-        for (int i = m.offset(), end = m.offset() + m.size(); i < end; i++) {
-            d[i] *= factor;
         }
     }
 
@@ -595,6 +550,7 @@ public final class Trainer {
         private Kernels kernels;
         private int replicas = 1;
         private int shards = 1;
+        private StepEngine.Factory engine;
 
         private Builder(Model model, Loss loss, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -777,6 +733,20 @@ public final class Trainer {
                 throw new IllegalArgumentException("shards must be >= 1, got " + s);
             }
             this.shards = s;
+            return this;
+        }
+
+        /**
+         * The engine that computes each step's gradient (default: this trainer's own
+         * {@link #shards shards} on its {@link #replicas replica} threads). An engine that runs
+         * {@link ShardWorker}s and sums them in shard order gives the same weights as the default
+         * with as many shards.
+         *
+         * @param factory opens the engine at the start of every {@link Trainer#fit}
+         * @return this builder
+         */
+        public Builder engine(StepEngine.Factory factory) {
+            this.engine = Objects.requireNonNull(factory, "engine");
             return this;
         }
 
