@@ -302,7 +302,9 @@ def main():
                 print(f"{config}: {optimizer}, batch {batch}", file=sys.stderr)
                 rows.append(run_pair(args, optimizer, batch, config, java))
 
-    net = "784-100-10 sigmoid, quadratic cost, SGD lr 3" if args.net == "classic" else "784-256-128-10 ReLU, cross-entropy"
+    net = {"classic": "784-100-10 sigmoid, quadratic cost, SGD lr 3",
+           "cnn": "the CNN (conv32-BN-ReLU-pool, conv64-BN-ReLU-pool, 128, 10), cross-entropy"}.get(
+        args.net, "784-256-128-10 ReLU, cross-entropy")
     print(f"\n{net} on Fashion-MNIST, {args.epochs} interleaved epochs each, medians of the last "
           f"{args.epochs - args.warmup}; samples/s over shuffling, batching, forward, backward, update")
     print(f"{rows[0]['pytorch_version']}; 'default' = PyTorch's own thread settings, vecnn on all processors; "
